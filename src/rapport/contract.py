@@ -1,0 +1,168 @@
+"""The extract contract as data: what each source object delivers and how it is typed.
+
+This module is the single description of the contract (docs/extracts.md) that the
+ingest, the quality suites and the demo generator share. A column's ``name`` is the
+source system's own; ``raw_name`` is its name in the raw zone (only nested or
+non-identifier names change there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["string", "int", "float", "bool", "date", "datetime", "string_list"]
+Fmt = Literal["csv", "qualtrics_csv", "jsonl"]
+
+SOURCES = ("crm", "support", "surveys")
+LINEAGE_COLUMNS = ("_source", "_object", "_extract_date", "_file", "_line")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind = "string"
+    required: bool = False  # a null makes the row invalid (goes to quarantine)
+    values: tuple[str, ...] | None = None  # allowed values when not null
+    low: float | None = None
+    high: float | None = None
+    path: tuple[str, ...] | None = None  # JSON path for nested support fields
+    raw_name: str | None = None
+
+    @property
+    def raw(self) -> str:
+        return self.raw_name or self.name
+
+
+@dataclass(frozen=True)
+class SourceObject:
+    source: str
+    name: str
+    fmt: Fmt
+    columns: tuple[Column, ...]
+    key: str  # raw name of the record key
+    stamp: str  # raw name of the modification stamp (latest wins)
+    ext: str = field(default="csv")
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.{self.ext}"
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.source}.{self.name}"
+
+    def column(self, raw_name: str) -> Column:
+        return next(c for c in self.columns if c.raw == raw_name)
+
+
+def _c(name: str, kind: Kind = "string", **kw) -> Column:
+    return Column(name, kind, **kw)
+
+
+_DELETED = _c("IsDeleted", "bool")
+_CREATED = _c("CreatedDate", "datetime")
+_MODIFIED = _c("LastModifiedDate", "datetime", required=True)
+
+CRM = (
+    SourceObject("crm", "accounts", "csv", (
+        _c("Id", required=True), _c("Name"),
+        _c("Type", values=("Customer", "Prospect", "Former Customer")),
+        _c("Industry"), _c("BillingCountry"), _c("NumberOfEmployees", "int", low=0),
+        _c("AnnualRevenue", "float", low=0), _c("OwnerId"), _c("ARR__c", "float", low=0),
+        _c("Contract_End_Date__c", "date"), _CREATED, _MODIFIED, _DELETED,
+    ), key="Id", stamp="LastModifiedDate"),
+    SourceObject("crm", "users", "csv", (
+        _c("Id", required=True), _c("Name"), _c("Email"), _c("Title"), _c("IsActive", "bool"),
+        _CREATED, _MODIFIED,
+    ), key="Id", stamp="LastModifiedDate"),
+    SourceObject("crm", "contacts", "csv", (
+        _c("Id", required=True), _c("AccountId"), _c("FirstName"), _c("LastName"), _c("Email"),
+        _c("Title"),
+        _c("Relationship_Role__c",
+           values=("Champion", "Economic Buyer", "Executive Sponsor", "User")),
+        _c("EmailBouncedDate", "datetime"), _CREATED, _MODIFIED, _DELETED,
+    ), key="Id", stamp="LastModifiedDate"),
+    SourceObject("crm", "opportunities", "csv", (
+        _c("Id", required=True), _c("AccountId"), _c("OwnerId"), _c("Name"),
+        _c("Type", values=("New Business", "Renewal", "Upsell", "Downgrade")),
+        _c("StageName"), _c("Amount", "float", low=0), _c("Probability", "float", low=0, high=100),
+        _c("CloseDate", "date"), _c("IsClosed", "bool"), _c("IsWon", "bool"),
+        _c("Loss_Reason__c"), _CREATED, _MODIFIED, _DELETED,
+    ), key="Id", stamp="LastModifiedDate"),
+    SourceObject("crm", "tasks", "csv", (
+        _c("Id", required=True), _c("AccountId"), _c("WhoId"), _c("OwnerId"), _c("Subject"),
+        _c("Type", values=("Call", "Email", "Meeting", "Follow-up")),
+        _c("Status", values=("Not Started", "In Progress", "Completed", "Deferred")),
+        _c("ActivityDate", "date"), _c("CompletedDateTime", "datetime"), _CREATED, _MODIFIED,
+        _DELETED,
+    ), key="Id", stamp="LastModifiedDate"),
+    SourceObject("crm", "account_history", "csv", (
+        _c("Id", required=True), _c("AccountId"), _c("Field"), _c("OldValue"), _c("NewValue"),
+        _c("CreatedDate", "datetime", required=True),
+    ), key="Id", stamp="CreatedDate"),
+)
+
+SUPPORT = (
+    SourceObject("support", "organizations", "jsonl", (
+        _c("id", "int", required=True), _c("name"), _c("external_id"),
+        _c("created_at", "datetime"), _c("updated_at", "datetime", required=True),
+        _c("deleted_at", "datetime"),
+    ), key="id", stamp="updated_at", ext="jsonl"),
+    SourceObject("support", "users", "jsonl", (
+        _c("id", "int", required=True), _c("name"), _c("email"),
+        _c("role", values=("end-user", "agent", "admin")), _c("organization_id", "int"),
+        _c("created_at", "datetime"), _c("updated_at", "datetime", required=True),
+    ), key="id", stamp="updated_at", ext="jsonl"),
+    SourceObject("support", "tickets", "jsonl", (
+        _c("id", "int", required=True), _c("created_at", "datetime"),
+        _c("updated_at", "datetime", required=True),
+        _c("type", values=("problem", "incident", "question", "task")),
+        _c("subject"), _c("description"),
+        _c("priority", values=("low", "normal", "high", "urgent")),
+        _c("status", values=("new", "open", "pending", "hold", "solved", "closed", "deleted")),
+        _c("requester_id", "int"), _c("assignee_id", "int"), _c("organization_id", "int"),
+        _c("tags", "string_list"),
+        _c("satisfaction_rating_score", path=("satisfaction_rating", "score"),
+           values=("unoffered", "offered", "good", "bad")),
+        _c("satisfaction_rating_comment", path=("satisfaction_rating", "comment")),
+        _c("via_channel", path=("via", "channel")),
+    ), key="id", stamp="updated_at", ext="jsonl"),
+    SourceObject("support", "ticket_metrics", "jsonl", (
+        _c("id", "int", required=True), _c("ticket_id", "int", required=True),
+        _c("created_at", "datetime"), _c("updated_at", "datetime", required=True),
+        _c("reopens", "int", low=0), _c("replies", "int", low=0),
+        _c("reply_time_in_minutes_calendar", "int", low=0,
+           path=("reply_time_in_minutes", "calendar")),
+        _c("reply_time_in_minutes_business", "int", low=0,
+           path=("reply_time_in_minutes", "business")),
+        _c("full_resolution_time_in_minutes_calendar", "int", low=0,
+           path=("full_resolution_time_in_minutes", "calendar")),
+        _c("full_resolution_time_in_minutes_business", "int", low=0,
+           path=("full_resolution_time_in_minutes", "business")),
+        _c("solved_at", "datetime"),
+    ), key="id", stamp="updated_at", ext="jsonl"),
+)
+
+SURVEYS = (
+    SourceObject("surveys", "responses", "qualtrics_csv", (
+        _c("StartDate", "datetime"), _c("EndDate", "datetime"), _c("Status"),
+        _c("Progress", "int", low=0, high=100),
+        _c("Duration (in seconds)", "int", low=0, raw_name="Duration_in_seconds"),
+        _c("Finished", "bool"), _c("RecordedDate", "datetime", required=True),
+        _c("ResponseId", required=True), _c("RecipientEmail"), _c("ExternalReference"),
+        _c("DistributionChannel"), _c("UserLanguage"),
+        _c("Q_NPS", "int", low=0, high=10), _c("Q_CSAT", "int", low=1, high=5),
+        _c("Q_ALTERNATIVES", "int", low=1, high=2), _c("Q_COMMENT"), _c("account_id"),
+    ), key="ResponseId", stamp="RecordedDate"),
+)
+
+OBJECTS: tuple[SourceObject, ...] = CRM + SUPPORT + SURVEYS
+
+
+def objects_of(source: str) -> tuple[SourceObject, ...]:
+    return tuple(o for o in OBJECTS if o.source == source)
+
+
+def get_object(source: str, name: str) -> SourceObject:
+    return next(o for o in OBJECTS if o.source == source and o.name == name)
