@@ -1,0 +1,24 @@
+"""Rapport's Dagster definitions, by concern: ingest, dbt, quality, publish, automation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import dagster as dg
+
+from pipelines.defs.dbt import current_models, nightly_models
+from pipelines.defs.ingest import ingest_assets
+from pipelines.defs.jobs import nightly_job
+from pipelines.defs.publish import serving_warehouse
+from pipelines.defs.quality import satisfied_but_leaving
+
+
+def build_definitions(resources: Mapping[str, object]) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[*ingest_assets, nightly_models, current_models, serving_warehouse],
+        asset_checks=[satisfied_but_leaving],
+        jobs=[nightly_job],
+        resources=dict(resources),
+        # One writer at a time: DuckDB allows a single read-write process per file.
+        executor=dg.in_process_executor,
+    )

@@ -1,0 +1,49 @@
+# Rapport: `make demo` sets up and runs a demo; `make test` lints and tests.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+# The demo: generated extracts for DEMO_ACCOUNTS accounts over DEMO_DAYS nights.
+DEMO_ACCOUNTS ?= 2000
+DEMO_START ?= 2026-10-01
+DEMO_DAYS ?= 28
+DEMO_SEED ?= 7
+DATA := $(CURDIR)/data
+
+.PHONY: install demo test lint ui bench clean
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(BIN)/rapport: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+install: $(BIN)/rapport  ## create .venv from uv.lock
+
+demo: install  ## generate demo extracts, run every night through Dagster, print the watchlist
+	rm -rf $(DATA)/landing $(DATA)/lake $(DATA)/quality $(DATA)/warehouse.duckdb $(DATA)/labels.csv
+	$(BIN)/rapport generate --out $(DATA)/landing --accounts $(DEMO_ACCOUNTS) \
+		--start $(DEMO_START) --days $(DEMO_DAYS) --seed $(DEMO_SEED)
+	DAGSTER_HOME=$(DATA)/dagster $(BIN)/rapport run --landing $(DATA)/landing --warehouse $(DATA)/warehouse.duckdb
+	$(BIN)/rapport watchlist --warehouse $(DATA)/warehouse.duckdb --limit 15
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint  ## ruff, then the test suite (real Dagster, dbt, DuckDB, polars, GX)
+	$(BIN)/pytest -q
+
+ui: install  ## the Dagster UI on http://127.0.0.1:3000 over the demo data
+	mkdir -p $(DATA)/dagster
+	DAGSTER_HOME=$(DATA)/dagster RAPPORT_LANDING=$(DATA)/landing RAPPORT_LAKE=$(DATA)/lake \
+		RAPPORT_WAREHOUSE=$(DATA)/warehouse.duckdb $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf $(DATA)/landing $(DATA)/lake $(DATA)/quality $(DATA)/warehouse.duckdb $(DATA)/labels.csv dbt_project/target

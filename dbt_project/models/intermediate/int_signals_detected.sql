@@ -1,0 +1,394 @@
+-- What customers and we do: one row per customer account, night and defection signal that
+-- fired, with the date of its latest evidence and a readable detail. Only what was known on
+-- the night counts. Windows and thresholds are vars (dbt_project.yml); weights are in the
+-- seed signal_weights.
+{% set lookback = var('signal_lookback_days') %}
+{% set shopping = var('shopping_lookback_days') %}
+{% set commercial = var('commercial_lookback_days') %}
+{% set recent = var('quiet_recent_days') %}
+{% set baseline = var('quiet_baseline_days') %}
+{% set widest = [lookback, shopping, commercial, recent + baseline, var('survey_silence_days') + 365] | max %}
+
+with accounts as (
+    select as_of_date, account_id, owner_id, owner_is_active, renewal_date
+    from {{ ref('int_accounts_snapshotted') }}
+),
+
+responses as (
+    select
+        accounts.as_of_date,
+        accounts.account_id,
+        r.recorded_date,
+        r.evaluated_alternatives,
+        r.comment,
+        r.contact_id
+    from accounts
+    inner join {{ ref('int_responses_attributed') }} as r
+        on r.account_id = accounts.account_id
+        and {{ valid_on('r', 'accounts.as_of_date') }}
+    where {{ within_days('r.recorded_date', 'accounts.as_of_date', widest) }}
+),
+
+tickets as (
+    select
+        accounts.as_of_date,
+        accounts.account_id,
+        t.ticket_id,
+        cast(t.created_at as date) as created_date,
+        t.subject,
+        t.description,
+        t.priority,
+        t.ticket_type,
+        m.first_reply_minutes,
+        m.reopens
+    from accounts
+    inner join {{ ref('int_tickets_attributed') }} as t
+        on t.account_id = accounts.account_id
+        and {{ valid_on('t', 'accounts.as_of_date') }}
+    left join {{ ref('stg_support__ticket_metrics') }} as m
+        on m.ticket_id = t.ticket_id
+        and {{ valid_on('m', 'accounts.as_of_date') }}
+    where not t.is_deleted
+        and {{ within_days('cast(t.created_at as date)', 'accounts.as_of_date', shopping) }}
+),
+
+tasks as (
+    select
+        accounts.as_of_date,
+        accounts.account_id,
+        k.task_type,
+        k.task_status,
+        k.due_date,
+        cast(k.completed_at as date) as completed_date,
+        k.contact_id
+    from accounts
+    inner join {{ ref('stg_crm__tasks') }} as k
+        on k.account_id = accounts.account_id
+        and {{ valid_on('k', 'accounts.as_of_date') }}
+    where not k.is_deleted
+        and (
+            {{ within_days('cast(k.completed_at as date)', 'accounts.as_of_date', widest) }}
+            or {{ within_days('k.due_date', 'accounts.as_of_date', widest) }}
+        )
+),
+
+contacts as (
+    -- deleted versions included: a deletion is evidence that the person left
+    select
+        accounts.as_of_date,
+        accounts.account_id,
+        c.contact_id,
+        c.relationship_role,
+        c.is_deleted,
+        c.valid_from,
+        cast(c.email_bounced_at as date) as bounced_date
+    from accounts
+    inner join {{ ref('stg_crm__contacts') }} as c
+        on c.account_id = accounts.account_id
+        and {{ valid_on('c', 'accounts.as_of_date') }}
+),
+
+account_changes as (
+    select
+        accounts.as_of_date,
+        accounts.account_id,
+        h.field_name,
+        cast(h.changed_at as date) as changed_date,
+        try_cast(h.old_value as {{ dbt.type_float() }}) as old_number,
+        try_cast(h.new_value as {{ dbt.type_float() }}) as new_number
+    from accounts
+    inner join {{ ref('stg_crm__account_history') }} as h
+        on h.account_id = accounts.account_id
+        and {{ valid_on('h', 'accounts.as_of_date') }}
+    where {{ within_days('cast(h.changed_at as date)', 'accounts.as_of_date', commercial) }}
+),
+
+opportunities as (
+    select
+        accounts.as_of_date,
+        accounts.account_id,
+        o.opportunity_type,
+        o.is_closed,
+        o.is_won,
+        o.is_lost,
+        o.close_date,
+        cast(o.modified_at as date) as modified_date
+    from accounts
+    inner join {{ ref('stg_crm__opportunities') }} as o
+        on o.account_id = accounts.account_id
+        and {{ valid_on('o', 'accounts.as_of_date') }}
+    where not o.is_deleted
+),
+
+-- still shopping ---------------------------------------------------------------------------
+evaluated_alternatives as (
+    select
+        as_of_date, account_id, 'evaluated_alternatives' as signal,
+        max(recorded_date) as evidence_date,
+        cast(count(*) as {{ dbt.type_string() }}) || ' survey answer(s): evaluated alternatives in the last six months' as detail
+    from responses
+    where evaluated_alternatives
+        and {{ within_days('recorded_date', 'as_of_date', shopping) }}
+    group by as_of_date, account_id
+),
+
+shopping_mentions as (
+    select as_of_date, account_id, created_date as evidence_date, 'ticket' as origin
+    from tickets
+    where {{ mentions_any("subject || ' ' || coalesce(description, '')", var('shopping_keywords')) }}
+    union all
+    select as_of_date, account_id, recorded_date as evidence_date, 'survey comment' as origin
+    from responses
+    where {{ within_days('recorded_date', 'as_of_date', shopping) }}
+        and {{ mentions_any('comment', var('shopping_keywords')) }}
+),
+
+shopping_language as (
+    select
+        as_of_date, account_id, 'shopping_language' as signal,
+        max(evidence_date) as evidence_date,
+        cast(count(*) as {{ dbt.type_string() }}) || ' ticket(s) or comment(s) mention competitors, pricing or leaving' as detail
+    from shopping_mentions
+    group by as_of_date, account_id
+),
+
+-- going quiet ------------------------------------------------------------------------------
+activity as (
+    select
+        as_of_date,
+        account_id,
+        max(completed_date) as last_activity_date,
+        count_if({{ within_days('completed_date', 'as_of_date', recent) }}) as recent_count,
+        count_if(
+            completed_date <= {{ dbt.dateadd('day', -recent, 'as_of_date') }}
+            and completed_date > {{ dbt.dateadd('day', -(recent + baseline), 'as_of_date') }}
+        ) as baseline_count
+    from tasks
+    where task_type in ('Call', 'Meeting', 'Email')
+        and completed_date is not null
+    group by as_of_date, account_id
+),
+
+activity_drop as (
+    select
+        as_of_date, account_id, 'activity_drop' as signal,
+        last_activity_date as evidence_date,
+        cast(recent_count as {{ dbt.type_string() }}) || ' calls/meetings/e-mails in the last {{ recent }} days vs '
+            || cast(baseline_count as {{ dbt.type_string() }}) || ' in the {{ baseline }} days before' as detail
+    from activity
+    where baseline_count >= {{ var('quiet_min_baseline') }}
+        and recent_count * {{ baseline }} < {{ var('quiet_ratio') }} * baseline_count * {{ recent }}
+),
+
+surveys_unanswered as (
+    select
+        as_of_date, account_id, 'surveys_unanswered' as signal,
+        max(recorded_date) as evidence_date,
+        'no survey answered in {{ var("survey_silence_days") }} days, after answering before' as detail
+    from responses
+    group by as_of_date, account_id
+    having max(recorded_date) <= {{ dbt.dateadd('day', -var('survey_silence_days'), 'as_of_date') }}
+),
+
+-- relationship fragility -------------------------------------------------------------------
+key_contact_lost as (
+    select
+        as_of_date, account_id, 'key_contact_lost' as signal,
+        max(case when is_deleted then valid_from else bounced_date end) as evidence_date,
+        cast(count(*) as {{ dbt.type_string() }}) || ' champion/economic buyer left (e-mail bounced or contact deleted)' as detail
+    from contacts
+    where relationship_role in ({% for r in var('key_contact_roles') %}'{{ r }}'{{ ',' if not loop.last }}{% endfor %})
+        and (
+            (is_deleted and {{ within_days('valid_from', 'as_of_date', lookback) }})
+            or {{ within_days('bounced_date', 'as_of_date', lookback) }}
+        )
+    group by as_of_date, account_id
+),
+
+engaged_contacts as (
+    select as_of_date, account_id, contact_id
+    from tasks
+    where contact_id is not null and {{ within_days('completed_date', 'as_of_date', lookback) }}
+    union all
+    select as_of_date, account_id, contact_id
+    from responses
+    where contact_id is not null and {{ within_days('recorded_date', 'as_of_date', lookback) }}
+),
+
+single_threaded as (
+    select
+        accounts.as_of_date, accounts.account_id, 'single_threaded' as signal,
+        accounts.as_of_date as evidence_date,
+        cast(count(distinct engaged_contacts.contact_id) as {{ dbt.type_string() }})
+            || ' contact(s) engaged in the last {{ lookback }} days' as detail
+    from accounts
+    left join engaged_contacts
+        on engaged_contacts.account_id = accounts.account_id
+        and engaged_contacts.as_of_date = accounts.as_of_date
+    group by accounts.as_of_date, accounts.account_id
+    having count(distinct engaged_contacts.contact_id) < {{ var('min_engaged_contacts') }}
+),
+
+owner_changed as (
+    select
+        as_of_date, account_id, 'owner_changed' as signal,
+        max(changed_date) as evidence_date,
+        'relationship owner changed' as detail
+    from account_changes
+    where field_name = 'Owner' and {{ within_days('changed_date', 'as_of_date', lookback) }}
+    group by as_of_date, account_id
+),
+
+owner_inactive as (
+    select
+        as_of_date, account_id, 'owner_inactive' as signal,
+        as_of_date as evidence_date,
+        'relationship owner ' || owner_id || ' is inactive' as detail
+    from accounts
+    where not owner_is_active
+),
+
+-- broken commitments -----------------------------------------------------------------------
+commitments_broken as (
+    select
+        as_of_date, account_id, 'commitments_broken' as signal,
+        max(due_date) as evidence_date,
+        cast(count(*) as {{ dbt.type_string() }}) || ' follow-up(s) overdue or done late in the last {{ lookback }} days' as detail
+    from tasks
+    where task_type = 'Follow-up'
+        and {{ within_days('due_date', 'as_of_date', lookback) }}
+        and (
+            (completed_date is null and due_date < as_of_date)
+            or completed_date > due_date
+        )
+    group by as_of_date, account_id
+    having count(*) >= {{ var('broken_commitments_min') }}
+),
+
+sla_breached as (
+    select
+        as_of_date, account_id, 'sla_breached' as signal,
+        max(created_date) as evidence_date,
+        cast(count(*) as {{ dbt.type_string() }}) || ' ticket(s) answered later than their priority''s SLA' as detail
+    from tickets
+    where {{ within_days('created_date', 'as_of_date', lookback) }}
+        and first_reply_minutes > case
+            {%- for priority, minutes in var('sla_first_reply_minutes').items() %}
+            when priority = '{{ priority }}' then {{ minutes }}
+            {%- endfor %}
+            else {{ var('sla_first_reply_minutes')['normal'] }}
+        end
+    group by as_of_date, account_id
+    having count(*) >= {{ var('sla_breaches_min') }}
+),
+
+tickets_reopened as (
+    select
+        as_of_date, account_id, 'tickets_reopened' as signal,
+        max(created_date) as evidence_date,
+        cast(sum(reopens) as {{ dbt.type_string() }}) || ' ticket reopen(s) in the last {{ lookback }} days' as detail
+    from tickets
+    where {{ within_days('created_date', 'as_of_date', lookback) }} and reopens > 0
+    group by as_of_date, account_id
+    having sum(reopens) >= {{ var('reopens_min') }}
+),
+
+repeated_problems as (
+    select as_of_date, account_id, lower(trim(subject)) as problem, count(*) as tickets, max(created_date) as last_date
+    from tickets
+    where {{ within_days('created_date', 'as_of_date', lookback) }}
+        and ticket_type in ('problem', 'incident')
+        and subject is not null
+    group by as_of_date, account_id, lower(trim(subject))
+    having count(*) >= {{ var('repeat_problem_min') }}
+),
+
+repeat_problem as (
+    select
+        as_of_date, account_id, 'repeat_problem' as signal,
+        max(last_date) as evidence_date,
+        cast(max(tickets) as {{ dbt.type_string() }}) || ' tickets about the same problem' as detail
+    from repeated_problems
+    group by as_of_date, account_id
+),
+
+-- commercial -------------------------------------------------------------------------------
+renewal_moving as (
+    select distinct as_of_date, account_id
+    from opportunities
+    where opportunity_type = 'Renewal'
+        and (
+            (not is_closed and {{ within_days('modified_date', 'as_of_date', var('renewal_stall_days')) }})
+            or (is_won and {{ within_days('close_date', 'as_of_date', var('renewal_horizon_days')) }})
+        )
+),
+
+renewal_at_risk as (
+    select
+        accounts.as_of_date, accounts.account_id, 'renewal_at_risk' as signal,
+        accounts.as_of_date as evidence_date,
+        'renewal on ' || cast(accounts.renewal_date as {{ dbt.type_string() }}) || ' with no renewal opportunity moving' as detail
+    from accounts
+    left join renewal_moving
+        on renewal_moving.account_id = accounts.account_id
+        and renewal_moving.as_of_date = accounts.as_of_date
+    where renewal_moving.account_id is null
+        and accounts.renewal_date >= accounts.as_of_date
+        and accounts.renewal_date <= {{ dbt.dateadd('day', var('renewal_horizon_days'), 'accounts.as_of_date') }}
+),
+
+downgraded as (
+    select
+        as_of_date, account_id, 'downgraded' as signal,
+        max(close_date) as evidence_date,
+        'downgrade closed' as detail
+    from opportunities
+    where opportunity_type = 'Downgrade' and is_won
+        and {{ within_days('close_date', 'as_of_date', commercial) }}
+    group by as_of_date, account_id
+),
+
+upsell_lost as (
+    select
+        as_of_date, account_id, 'upsell_lost' as signal,
+        max(close_date) as evidence_date,
+        'upsell lost' as detail
+    from opportunities
+    where opportunity_type = 'Upsell' and is_lost
+        and {{ within_days('close_date', 'as_of_date', commercial) }}
+    group by as_of_date, account_id
+),
+
+arr_decreased as (
+    select
+        as_of_date, account_id, 'arr_decreased' as signal,
+        max(changed_date) as evidence_date,
+        'ARR cut ' || cast(cast(sum(old_number - new_number) as bigint) as {{ dbt.type_string() }}) as detail
+    from account_changes
+    where field_name = 'ARR__c' and new_number < old_number
+    group by as_of_date, account_id
+),
+
+fired as (
+    {% for cte in ['evaluated_alternatives', 'shopping_language', 'activity_drop', 'surveys_unanswered',
+                   'key_contact_lost', 'single_threaded', 'owner_changed', 'owner_inactive',
+                   'commitments_broken', 'sla_breached', 'tickets_reopened', 'repeat_problem',
+                   'renewal_at_risk', 'downgraded', 'upsell_lost', 'arr_decreased'] -%}
+    select as_of_date, account_id, signal, evidence_date, detail from {{ cte }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+)
+
+select
+    fired.as_of_date,
+    fired.account_id,
+    fired.signal,
+    weights.category,
+    weights.weight,
+    fired.evidence_date,
+    {{ dbt.datediff('fired.evidence_date', 'fired.as_of_date', 'day') }} as days_since_evidence,
+    fired.detail
+from fired
+inner join {{ ref('signal_weights') }} as weights
+    on weights.signal = fired.signal
+where weights.weight > 0

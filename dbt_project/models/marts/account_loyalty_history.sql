@@ -1,0 +1,126 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
+        unique_key=['as_of_date'],
+        partition_by=(['as_of_date'] if target.type == 'spark' else none),
+        on_schema_change='fail',
+    )
+}}
+-- One row per customer account and night, computed only from the deliveries known on that
+-- night. Each run (re)computes the nights of its window and replaces them.
+{% set high = var('high_risk_threshold') %}
+{% set medium = var('medium_risk_threshold') %}
+
+with accounts as (
+    select * from {{ ref('int_accounts_snapshotted') }}
+),
+
+satisfaction as (
+    select * from {{ ref('int_satisfaction_scored') }}
+),
+
+signals as (
+    select
+        as_of_date,
+        account_id,
+        count(*) as signals_fired,
+        sum(weight) as weight_total,
+        {{ ordered_string_agg(
+            "signal || ' (+' || cast(weight as " ~ dbt.type_string() ~ ") || ', '"
+            ~ " || cast(days_since_evidence as " ~ dbt.type_string() ~ ") || 'd ago): ' || detail",
+            "lpad(cast(100 - weight as " ~ dbt.type_string() ~ "), 3, '0') || signal",
+            '; ') }} as reasons
+    from {{ ref('int_signals_detected') }}
+    group by as_of_date, account_id
+),
+
+combined as (
+    select
+        accounts.as_of_date,
+        accounts.account_id,
+        accounts.account_name,
+        accounts.industry,
+        accounts.owner_id,
+        accounts.owner_name,
+        accounts.arr,
+        accounts.renewal_date,
+        {{ dbt.datediff('accounts.as_of_date', 'accounts.renewal_date', 'day') }} as days_to_renewal,
+        satisfaction.satisfaction_score,
+        satisfaction.satisfaction_evidence,
+        satisfaction.latest_nps,
+        satisfaction.nps,
+        satisfaction.csat_avg,
+        satisfaction.ratings_good,
+        satisfaction.ratings_bad,
+        satisfaction.last_response_date,
+        case
+            when accounts.crm_status = 'insufficient_evidence'
+                or accounts.support_status = 'insufficient_evidence' then 'insufficient_evidence'
+            when accounts.crm_status = 'stale' or accounts.support_status = 'stale' then 'stale'
+            else 'fresh'
+        end as behaviour_evidence,
+        accounts.crm_status,
+        accounts.support_status,
+        accounts.surveys_status,
+        coalesce(signals.signals_fired, 0) as signals_fired,
+        least(100, coalesce(signals.weight_total, 0)) as raw_risk_score,
+        coalesce(signals.reasons, '') as reasons
+    from accounts
+    left join satisfaction
+        on satisfaction.account_id = accounts.account_id
+        and satisfaction.as_of_date = accounts.as_of_date
+    left join signals
+        on signals.account_id = accounts.account_id
+        and signals.as_of_date = accounts.as_of_date
+),
+
+scored as (
+    select
+        *,
+        case when behaviour_evidence <> 'insufficient_evidence' then raw_risk_score end as loyalty_risk_score,
+        (satisfaction_score >= {{ var('satisfied_threshold') }}) as is_satisfied
+    from combined
+)
+
+select
+    as_of_date,
+    account_id,
+    account_name,
+    industry,
+    owner_id,
+    owner_name,
+    arr,
+    renewal_date,
+    days_to_renewal,
+    satisfaction_score,
+    satisfaction_evidence,
+    latest_nps,
+    nps,
+    csat_avg,
+    ratings_good,
+    ratings_bad,
+    last_response_date,
+    loyalty_risk_score,
+    case
+        when loyalty_risk_score is null then 'insufficient_evidence'
+        when loyalty_risk_score >= {{ high }} then 'high'
+        when loyalty_risk_score >= {{ medium }} then 'medium'
+        else 'low'
+    end as risk_tier,
+    case
+        when loyalty_risk_score is null or satisfaction_evidence = 'insufficient_evidence'
+            then 'insufficient_evidence'
+        when is_satisfied and loyalty_risk_score >= {{ high }} then 'accessible'
+        when is_satisfied then 'truly_loyal'
+        when loyalty_risk_score >= {{ high }} then 'high_risk'
+        else 'trapped'
+    end as quadrant,
+    signals_fired,
+    reasons,
+    round(arr * loyalty_risk_score / 100.0, 2) as arr_at_risk,
+    behaviour_evidence,
+    crm_status,
+    support_status,
+    surveys_status
+from scored

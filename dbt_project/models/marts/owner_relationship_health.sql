@@ -1,0 +1,67 @@
+-- Per relationship owner, on the latest night: the book, its risk, and commitments kept.
+{% set lookback = var('signal_lookback_days') %}
+
+with accounts as (
+    select * from {{ ref('account_loyalty_risk') }}
+),
+
+tasks as (
+    select * from {{ ref('stg_crm__tasks') }}
+),
+
+night as (
+    select max(as_of_date) as as_of_date from accounts
+),
+
+commitments as (
+    -- follow-ups due in the lookback, as known on the night
+    select
+        tasks.owner_id,
+        count(*) as commitments_due,
+        count_if(cast(tasks.completed_at as date) <= tasks.due_date) as commitments_kept
+    from tasks
+    cross join night
+    where tasks.task_type = 'Follow-up'
+        and not tasks.is_deleted
+        and {{ valid_on('tasks', 'night.as_of_date') }}
+        and {{ within_days('tasks.due_date', 'night.as_of_date', lookback) }}
+        and tasks.due_date < night.as_of_date
+    group by tasks.owner_id
+),
+
+book as (
+    select
+        owner_id,
+        max(owner_name) as owner_name,
+        max(as_of_date) as as_of_date,
+        count(*) as accounts,
+        sum(arr) as arr,
+        sum(arr_at_risk) as arr_at_risk,
+        count_if(risk_tier = 'high') as high_risk_accounts,
+        count_if(quadrant = 'accessible') as accessible_accounts,
+        count_if(quadrant = 'insufficient_evidence') as insufficient_evidence_accounts,
+        avg(satisfaction_score) as avg_satisfaction_score,
+        avg(loyalty_risk_score) as avg_loyalty_risk_score
+    from accounts
+    group by owner_id
+)
+
+select
+    book.as_of_date,
+    book.owner_id,
+    book.owner_name,
+    book.accounts,
+    book.arr,
+    book.arr_at_risk,
+    round(book.arr_at_risk / nullif(book.arr, 0), 4) as share_arr_at_risk,
+    book.high_risk_accounts,
+    book.accessible_accounts,
+    book.insufficient_evidence_accounts,
+    round(book.avg_satisfaction_score, 1) as avg_satisfaction_score,
+    round(book.avg_loyalty_risk_score, 1) as avg_loyalty_risk_score,
+    coalesce(commitments.commitments_due, 0) as commitments_due,
+    coalesce(commitments.commitments_kept, 0) as commitments_kept,
+    round(1.0 * commitments.commitments_kept / nullif(commitments.commitments_due, 0), 4) as commitments_kept_ratio
+from book
+left join commitments
+    on commitments.owner_id = book.owner_id

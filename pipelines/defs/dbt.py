@@ -1,0 +1,78 @@
+"""dbt models as Dagster assets: one @dbt_assets per partitioning.
+
+- `nightly_models` (partitioned by night, one run per range): staging views, the
+  intermediate signals and `account_loyalty_history`; dbt gets the window as vars.
+- `current_models` (unpartitioned): the marts that show the latest night.
+dbt tests become asset checks of the models they test.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from datetime import timedelta
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+
+from pipelines.defs.dbt_project import rapport_dbt_project
+from pipelines.defs.partitions import nights
+from pipelines.defs.resources import RapportResource
+
+NIGHTLY_SELECT = "path:models/staging path:models/intermediate account_loyalty_history resource_type:seed"
+CURRENT_SELECT = "path:models/marts"
+CURRENT_EXCLUDE = "account_loyalty_history"
+
+
+class RapportTranslator(DagsterDbtTranslator):
+    """Sources map to the raw-zone assets the ingest writes; models group by layer."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey(["raw", dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return dg.AssetKey([self._layer(dbt_resource_props), dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return self._layer(dbt_resource_props)
+
+    @staticmethod
+    def _layer(props: Mapping[str, Any]) -> str:
+        if props["resource_type"] == "seed":
+            return "config"
+        fqn = props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+translator = RapportTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(
+    manifest=rapport_dbt_project.manifest_path,
+    select=NIGHTLY_SELECT,
+    name="nightly_models",
+    partitions_def=nights,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    dagster_dbt_translator=translator,
+    project=rapport_dbt_project,
+)
+def nightly_models(context: dg.AssetExecutionContext, rapport: RapportResource) -> Iterator[Any]:
+    window = context.partition_time_window
+    night_from = window.start.date().isoformat()
+    night_to = (window.end - timedelta(days=1)).date().isoformat()
+    context.log.info(f"dbt computes nights {night_from} .. {night_to}")
+    dbt_vars = rapport.dbt_vars(night_from=night_from, night_to=night_to)
+    yield from rapport.dbt().cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+
+
+@dbt_assets(
+    manifest=rapport_dbt_project.manifest_path,
+    select=CURRENT_SELECT,
+    exclude=CURRENT_EXCLUDE,
+    name="current_models",
+    dagster_dbt_translator=translator,
+    project=rapport_dbt_project,
+)
+def current_models(context: dg.AssetExecutionContext, rapport: RapportResource) -> Iterator[Any]:
+    dbt_vars = rapport.dbt_vars()
+    yield from rapport.dbt().cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()

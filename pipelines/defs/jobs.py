@@ -1,0 +1,12 @@
+"""The nightly job: ingest → dbt → checks → publish, for one night or a range of nights."""
+
+import dagster as dg
+
+from pipelines.defs.partitions import nights
+
+nightly_job = dg.define_asset_job(
+    "nightly",
+    selection=dg.AssetSelection.all(),
+    partitions_def=nights,
+    description="Load the selected nights' deliveries, recompute those nights, publish.",
+)

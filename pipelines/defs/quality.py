@@ -1,0 +1,44 @@
+"""Business checks on the marts, run in Dagster beside the dbt tests."""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+
+from pipelines.defs.resources import RapportResource
+
+TOP_N = 10
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["marts", "satisfied_at_risk"]),
+    name="satisfied_but_leaving",
+    description="How many accounts look satisfied but show defection signals, their ARR at "
+    "risk, and the top ten with reasons.",
+)
+def satisfied_but_leaving(rapport: RapportResource) -> dg.AssetCheckResult:
+    con = duckdb.connect(str(rapport.paths.build_db), read_only=True)
+    try:
+        accounts, arr_at_risk = con.execute(
+            "select count(*), coalesce(sum(arr_at_risk), 0) from marts.satisfied_at_risk"
+        ).fetchall()[0]
+        customers = con.execute("select count(*) from marts.account_loyalty_risk").fetchall()[0][0]
+        top = con.execute(
+            f"select watchlist_rank, account_name, account_id, arr_at_risk, reasons "
+            f"from marts.satisfied_at_risk order by watchlist_rank limit {TOP_N}"
+        ).fetchall()
+    finally:
+        con.close()
+    table = "\n".join(
+        ["| # | account | ARR at risk | why |", "|---|---|---|---|"]
+        + [f"| {r} | {name} ({aid}) | {risk:,.0f} | {why} |" for r, name, aid, risk, why in top]
+    )
+    return dg.AssetCheckResult(
+        passed=True,
+        metadata={
+            "accessible_accounts": dg.MetadataValue.int(int(accounts)),
+            "customer_accounts": dg.MetadataValue.int(int(customers)),
+            "arr_at_risk": dg.MetadataValue.float(float(arr_at_risk)),
+            "top_accounts": dg.MetadataValue.md(table),
+        },
+    )

@@ -1,0 +1,70 @@
+"""Resources: the paths of one Rapport installation, and dbt pointed at its build warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from pipelines.defs.dbt_project import rapport_dbt_project
+from rapport.settings import Paths
+
+PROFILE_TEMPLATE = """\
+# Written by Rapport for each run: dbt builds into this installation's build warehouse.
+rapport:
+  target: duckdb
+  outputs:
+    duckdb:
+      type: duckdb
+      path: "{path}"
+      threads: {threads}
+"""
+
+
+class RapportResource(dg.ConfigurableResource):
+    """The landing folder, the lake (raw zone and run state) and the serving warehouse."""
+
+    landing_dir: str
+    lake_dir: str
+    warehouse_path: str
+    dbt_threads: int = 2
+
+    @property
+    def paths(self) -> Paths:
+        return Paths.resolve(self.warehouse_path, landing=self.landing_dir, lake=self.lake_dir)
+
+    def dbt(self) -> DbtCliResource:
+        """A dbt CLI whose profile points at this installation's build warehouse."""
+        build_db = self.paths.build_db
+        profiles_dir = build_db.parent / "profiles"
+        profiles_dir.mkdir(parents=True, exist_ok=True)
+        (profiles_dir / "profiles.yml").write_text(
+            PROFILE_TEMPLATE.format(path=build_db.as_posix(), threads=self.dbt_threads)
+        )
+        return DbtCliResource(project_dir=rapport_dbt_project, profiles_dir=str(profiles_dir))
+
+    def dbt_vars(self, **window: str | None) -> dict[str, str | None]:
+        return {"lake_root": Path(self.paths.lake).as_posix(), **window}
+
+
+def env_resources() -> dict[str, object]:
+    """Resources configured from the environment (`dagster dev` reads `.env`)."""
+    return {
+        "rapport": RapportResource(
+            landing_dir=dg.EnvVar("RAPPORT_LANDING"),
+            lake_dir=dg.EnvVar("RAPPORT_LAKE"),
+            warehouse_path=dg.EnvVar("RAPPORT_WAREHOUSE"),
+        )
+    }
+
+
+def explicit_resources(paths: Paths) -> dict[str, object]:
+    """Resources for a run the CLI starts with explicit paths."""
+    return {
+        "rapport": RapportResource(
+            landing_dir=str(paths.landing),
+            lake_dir=str(paths.lake),
+            warehouse_path=str(paths.warehouse),
+        )
+    }

@@ -1,0 +1,96 @@
+"""Publish: copy what users and BI read from the build warehouse into a new serving file and
+swap it into place atomically.
+
+Readers open the serving file read-only. A run never writes to it: it writes a new file
+beside it and renames it over the old one, so a reader sees either last night or tonight,
+never a mix, and neither blocks the other. Raw contact data (names, e-mails, free text)
+stays in the build warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+#: (schema, table) pairs published to the serving warehouse.
+PUBLISHED: tuple[tuple[str, str], ...] = (
+    ("marts", "account_loyalty_risk"),
+    ("marts", "account_loyalty_history"),
+    ("marts", "satisfied_at_risk"),
+    ("marts", "account_loyalty_signals"),
+    ("marts", "owner_relationship_health"),
+    ("marts", "account_defections"),
+)
+
+
+class PublishError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Publication:
+    serving: Path
+    as_of_date: str | None
+    rows: dict[str, int]
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def publish(build_db: Path, serving: Path) -> Publication:
+    """Build a new serving file from `build_db` and rename it over `serving`."""
+    if not build_db.exists():
+        raise PublishError(f"build warehouse {build_db} does not exist: nothing to publish")
+    serving.parent.mkdir(parents=True, exist_ok=True)
+    tmp = serving.with_name(f".{serving.name}.publishing")
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    rows: dict[str, int] = {}
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(f"attach '{_quote(build_db)}' as build (read_only)")
+        for schema, table in PUBLISHED:
+            con.execute(f"create schema if not exists {schema}")
+            con.execute(f"create table {schema}.{table} as select * from build.{schema}.{table}")
+            rows[f"{schema}.{table}"] = con.execute(
+                f"select count(*) from {schema}.{table}"
+            ).fetchall()[0][0]
+            _copy_comments(con, schema, table)
+        as_of = con.execute("select max(as_of_date) from marts.account_loyalty_risk").fetchall()[0][0]
+        con.execute("create schema if not exists rapport")
+        con.execute(
+            "create table rapport.publication as select ?::date as as_of_date, "
+            "?::timestamp as published_at",
+            [as_of, datetime.now(UTC).replace(tzinfo=None)],
+        )
+        con.execute("detach build")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    os.replace(tmp, serving)
+    return Publication(serving, as_of.isoformat() if as_of else None, rows)
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    """Carry the dbt docs (persisted as comments) over, so BI tools show them."""
+    comment = con.execute(
+        "select comment from duckdb_tables() where database_name = 'build' "
+        "and schema_name = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    if comment and comment[0][0]:
+        con.execute(f"comment on table {schema}.{table} is '{comment[0][0].replace(chr(39), chr(39) * 2)}'")
+    for column, text in con.execute(
+        "select column_name, comment from duckdb_columns() where database_name = 'build' "
+        "and schema_name = ? and table_name = ? and comment is not null",
+        [schema, table],
+    ).fetchall():
+        con.execute(
+            f'comment on column {schema}.{table}."{column}" is '
+            f"'{text.replace(chr(39), chr(39) * 2)}'"
+        )

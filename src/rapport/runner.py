@@ -1,0 +1,99 @@
+"""Running nights through Dagster: which nights to run, and one Dagster run per range."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from rapport.deliveries import all_pending, delivered_nights
+from rapport.manifest import ensure_manifest
+from rapport.settings import Paths, SettingsError
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    night_from: date
+    night_to: date
+    pending: dict[str, list[date]]
+
+    def describe(self) -> str:
+        loads = ", ".join(f"{s}: {len(d)}" for s, d in self.pending.items() if d) or "none"
+        return f"nights {self.night_from} .. {self.night_to} (deliveries to load: {loads})"
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    success: bool
+    run_id: str
+    message: str
+
+
+def plan_run(
+    paths: Paths,
+    night: date | None = None,
+    night_from: date | None = None,
+    night_to: date | None = None,
+) -> RunPlan | None:
+    """The range to run. Without dates: from the earliest pending delivery to the latest
+    delivered night (a late delivery recomputes the nights after it). None: nothing to do."""
+    paths.require_landing()
+    pending = all_pending(paths)
+    if night is not None:
+        return RunPlan(night, night, pending)
+    if night_from is not None or night_to is not None:
+        delivered = delivered_nights(paths)
+        lo = night_from or min(delivered, default=None)
+        hi = night_to or max(delivered, default=None)
+        if lo is None or hi is None:
+            raise SettingsError(f"no complete delivery in {paths.landing}")
+        if lo > hi:
+            raise SettingsError(f"--from {lo} is after --to {hi}")
+        return RunPlan(lo, hi, pending)
+    earliest = min((d for days in pending.values() for d in days), default=None)
+    if earliest is None:
+        return None
+    return RunPlan(earliest, max(delivered_nights(paths)), pending)
+
+
+def dagster_instance(paths: Paths):
+    """The Dagster instance under $DAGSTER_HOME, else beside the warehouse."""
+    from dagster import DagsterInstance
+    from dagster._core.instance.ref import InstanceRef
+
+    home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
+    home.mkdir(parents=True, exist_ok=True)
+    return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+
+
+def execute(paths: Paths, plan: RunPlan, force: bool = False) -> RunOutcome:
+    """One Dagster run of the nightly job over the plan's range of nights."""
+    ensure_manifest()
+    from pipelines.defs import build_definitions
+    from pipelines.defs.resources import explicit_resources
+
+    job = build_definitions(explicit_resources(paths)).resolve_job_def("nightly")
+    tags = {
+        "dagster/asset_partition_range_start": plan.night_from.isoformat(),
+        "dagster/asset_partition_range_end": plan.night_to.isoformat(),
+        "rapport/warehouse": str(paths.warehouse),
+    }
+    run_config = {"ops": {f"ingest_{s}": {"config": {"force": force}} for s in plan.pending}}
+    with dagster_instance(paths) as instance:
+        result = job.execute_in_process(
+            instance=instance, tags=tags, run_config=run_config, raise_on_error=False
+        )
+    if result.success:
+        return RunOutcome(True, result.run_id, f"ok: {plan.describe()}")
+    return RunOutcome(False, result.run_id, _first_failure(result))
+
+
+def _first_failure(result) -> str:
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            text = (error.cause.message if error and error.cause else error.message) if error else ""
+            line = " ".join(text.split())[:400]
+            return f"step {event.step_key} failed: {line}"
+    return "run failed"

@@ -1,0 +1,54 @@
+"""Where a Rapport installation keeps its files, derived from a few explicit paths.
+
+Everything a run keeps (raw zone, quarantine, manifests, the build warehouse, quality
+results, the Dagster instance) lives beside the serving warehouse unless told otherwise, so
+two warehouses never share state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """A path in the configuration is unusable; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Paths:
+    landing: Path
+    lake: Path
+    warehouse: Path
+
+    @classmethod
+    def resolve(
+        cls, warehouse: str | Path, landing: str | Path | None = None, lake: str | Path | None = None
+    ) -> Paths:
+        """Absolute paths; the lake defaults to `lake/` beside the warehouse file."""
+        wh = Path(warehouse).expanduser().resolve()
+        if wh.suffix != ".duckdb":
+            raise SettingsError(f"warehouse {wh} must be a .duckdb file path")
+        if wh.exists() and wh.is_dir():
+            raise SettingsError(f"warehouse {wh} is a directory, not a file")
+        land = Path(landing).expanduser().resolve() if landing else wh.parent / "landing"
+        lk = Path(lake).expanduser().resolve() if lake else wh.parent / "lake"
+        return cls(landing=land, lake=lk, warehouse=wh)
+
+    @property
+    def build_db(self) -> Path:
+        """The warehouse dbt builds into; users read the published copy (`warehouse`)."""
+        return self.lake / "build" / "rapport_build.duckdb"
+
+    @property
+    def quality_dir(self) -> Path:
+        return self.warehouse.parent / "quality"
+
+    @property
+    def dagster_home(self) -> Path:
+        """Used when DAGSTER_HOME is not set."""
+        return self.warehouse.parent / "dagster"
+
+    def require_landing(self) -> None:
+        if not self.landing.is_dir():
+            raise SettingsError(f"landing folder {self.landing} does not exist")
