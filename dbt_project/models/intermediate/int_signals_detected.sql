@@ -384,7 +384,7 @@ select
     fired.account_id,
     fired.signal,
     weights.category,
-    weights.weight,
+    cast(weights.weight as {{ dbt.type_int() }}) as weight,
     fired.evidence_date,
     {{ dbt.datediff('fired.evidence_date', 'fired.as_of_date', 'day') }} as days_since_evidence,
     fired.detail

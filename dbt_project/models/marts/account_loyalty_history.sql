@@ -51,8 +51,8 @@ combined as (
         satisfaction.latest_nps,
         satisfaction.nps,
         satisfaction.csat_avg,
-        satisfaction.ratings_good,
-        satisfaction.ratings_bad,
+        cast(satisfaction.ratings_good as {{ dbt.type_bigint() }}) as ratings_good,
+        cast(satisfaction.ratings_bad as {{ dbt.type_bigint() }}) as ratings_bad,
         satisfaction.last_response_date,
         case
             when accounts.crm_status = 'insufficient_evidence'
@@ -63,8 +63,8 @@ combined as (
         accounts.crm_status,
         accounts.support_status,
         accounts.surveys_status,
-        coalesce(signals.signals_fired, 0) as signals_fired,
-        least(100, coalesce(signals.weight_total, 0)) as raw_risk_score,
+        cast(coalesce(signals.signals_fired, 0) as {{ dbt.type_bigint() }}) as signals_fired,
+        cast(least(100, coalesce(signals.weight_total, 0)) as {{ dbt.type_int() }}) as raw_risk_score,
         coalesce(signals.reasons, '') as reasons
     from accounts
     left join satisfaction

@@ -17,8 +17,8 @@ commitments as (
     -- follow-ups due in the lookback, as known on the night
     select
         tasks.owner_id,
-        count(*) as commitments_due,
-        count_if(cast(tasks.completed_at as date) <= tasks.due_date) as commitments_kept
+        cast(count(*) as {{ dbt.type_bigint() }}) as commitments_due,
+        cast(count_if(cast(tasks.completed_at as date) <= tasks.due_date) as {{ dbt.type_bigint() }}) as commitments_kept
     from tasks
     cross join night
     where tasks.task_type = 'Follow-up'
@@ -37,9 +37,9 @@ book as (
         count(*) as accounts,
         sum(arr) as arr,
         sum(arr_at_risk) as arr_at_risk,
-        count_if(risk_tier = 'high') as high_risk_accounts,
-        count_if(quadrant = 'accessible') as accessible_accounts,
-        count_if(quadrant = 'insufficient_evidence') as insufficient_evidence_accounts,
+        cast(count_if(risk_tier = 'high') as {{ dbt.type_bigint() }}) as high_risk_accounts,
+        cast(count_if(quadrant = 'accessible') as {{ dbt.type_bigint() }}) as accessible_accounts,
+        cast(count_if(quadrant = 'insufficient_evidence') as {{ dbt.type_bigint() }}) as insufficient_evidence_accounts,
         avg(satisfaction_score) as avg_satisfaction_score,
         avg(loyalty_risk_score) as avg_loyalty_risk_score
     from accounts
