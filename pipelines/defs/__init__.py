@@ -6,18 +6,25 @@ from collections.abc import Mapping
 
 import dagster as dg
 
+from pipelines.defs.automation import build_automation
 from pipelines.defs.dbt import current_models, nightly_models
 from pipelines.defs.ingest import ingest_assets
 from pipelines.defs.jobs import nightly_job
 from pipelines.defs.publish import serving_warehouse
 from pipelines.defs.quality import satisfied_but_leaving
+from rapport.config import RapportConfig, load_config
 
 
-def build_definitions(resources: Mapping[str, object]) -> dg.Definitions:
+def build_definitions(
+    resources: Mapping[str, object], config: RapportConfig | None = None
+) -> dg.Definitions:
+    sensors, schedules = build_automation(config or load_config())
     return dg.Definitions(
         assets=[*ingest_assets, nightly_models, current_models, serving_warehouse],
         asset_checks=[satisfied_but_leaving],
         jobs=[nightly_job],
+        sensors=sensors,
+        schedules=schedules,
         resources=dict(resources),
         # One writer at a time: DuckDB allows a single read-write process per file.
         executor=dg.in_process_executor,

@@ -6,7 +6,6 @@
 dbt tests become asset checks of the models they test.
 """
 
-from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping

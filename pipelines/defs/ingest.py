@@ -6,7 +6,6 @@ loaded with the same content (fingerprint) is skipped, so re-running a night is 
 changed re-delivery (a replay) replaces that night.
 """
 
-from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date

@@ -1,6 +1,5 @@
 """Publish: the serving warehouse users and BI tools open, swapped in after the gates."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,6 +1,5 @@
 """Business checks on the marts, run in Dagster beside the dbt tests."""
 
-from __future__ import annotations
 
 import dagster as dg
 import duckdb

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -42,7 +43,11 @@ class RapportResource(dg.ConfigurableResource):
         (profiles_dir / "profiles.yml").write_text(
             PROFILE_TEMPLATE.format(path=build_db.as_posix(), threads=self.dbt_threads)
         )
-        return DbtCliResource(project_dir=rapport_dbt_project, profiles_dir=str(profiles_dir))
+        return DbtCliResource(
+            project_dir=rapport_dbt_project,
+            profiles_dir=str(profiles_dir),
+            dbt_executable=str(Path(sys.executable).with_name("dbt")),
+        )
 
     def dbt_vars(self, **window: str | None) -> dict[str, str | None]:
         return {"lake_root": Path(self.paths.lake).as_posix(), **window}

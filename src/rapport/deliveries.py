@@ -8,6 +8,7 @@ replay or a correction) is pending again. The lake, not the Dagster instance, is
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,7 @@ from rapport.ingest import (
     ingest_delivery,
     loaded_deliveries,
 )
-from rapport.ingest.lake import atomic_partition
+from rapport.ingest.lake import TMP, publish
 from rapport.settings import Paths
 
 DELIVERY_SCHEMA = {
@@ -119,6 +120,7 @@ def write_delivery_record(
         ],
         schema=DELIVERY_SCHEMA,
     )
-    target = lake / "raw" / "rapport" / "deliveries" / source / f"dt={night.isoformat()}"
-    with atomic_partition(lake, target) as tmp:
-        frame.write_parquet(tmp / "part-0.parquet")
+    built = lake / TMP / "deliveries" / f"{source}-{night.isoformat()}-{uuid.uuid4().hex}.parquet"
+    built.parent.mkdir(parents=True, exist_ok=True)
+    frame.write_parquet(built)
+    publish(built, lake / "raw" / "rapport" / "deliveries" / source / f"dt={night.isoformat()}")

@@ -1,0 +1,67 @@
+"""When nights run: a sensor per source for new complete deliveries, and a nightly schedule.
+
+Both ask for the same thing as `rapport run` without dates: the range from the earliest
+delivery not yet loaded (or changed since) to the latest delivered night, in one run.
+"""
+
+
+import dagster as dg
+
+from pipelines.defs.jobs import nightly_job
+from pipelines.defs.resources import RapportResource
+from rapport.config import RapportConfig
+from rapport.contract import SOURCES
+from rapport.deliveries import pending_nights
+from rapport.ingest import delivery_fingerprint
+from rapport.runner import RunPlan, plan_run
+
+
+def _range_tags(plan: RunPlan) -> dict[str, str]:
+    return {
+        "dagster/asset_partition_range_start": plan.night_from.isoformat(),
+        "dagster/asset_partition_range_end": plan.night_to.isoformat(),
+    }
+
+
+def build_delivery_sensor(source: str, interval_seconds: int) -> dg.SensorDefinition:
+    @dg.sensor(
+        name=f"{source}_deliveries",
+        job=nightly_job,
+        minimum_interval_seconds=interval_seconds,
+        description=f"Requests a run when a {source} delivery folder gets its _SUCCESS marker "
+        "(or a delivered night changes); folders without the marker are never read.",
+    )
+    def _sensor(context: dg.SensorEvaluationContext, rapport: RapportResource):
+        paths = rapport.paths
+        pending = pending_nights(paths, source)
+        if not pending:
+            return dg.SkipReason(f"no new complete {source} delivery in {paths.landing}")
+        plan = plan_run(paths)
+        fingerprints = ",".join(
+            f"{d}:{delivery_fingerprint(paths.landing, source, d)}" for d in pending
+        )
+        return dg.RunRequest(run_key=f"{source}|{fingerprints}", tags=_range_tags(plan))
+
+    return _sensor
+
+
+def build_nightly_schedule(config: RapportConfig) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name="nightly_schedule",
+        job=nightly_job,
+        cron_schedule=config.schedule.cron,
+        execution_timezone=config.schedule.timezone,
+        description="Runs every complete delivery not yet loaded, and the nights after it.",
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext, rapport: RapportResource):
+        plan = plan_run(rapport.paths)
+        if plan is None:
+            return dg.SkipReason("every complete delivery is loaded")
+        return dg.RunRequest(tags=_range_tags(plan))
+
+    return _schedule
+
+
+def build_automation(config: RapportConfig) -> tuple[list[dg.SensorDefinition], list]:
+    sensors = [build_delivery_sensor(s, config.sensors.interval_seconds) for s in SOURCES]
+    return sensors, [build_nightly_schedule(config)]
