@@ -2,11 +2,9 @@
 
 import dagster as dg
 
-from pipelines.defs.partitions import nights
 
 nightly_job = dg.define_asset_job(
     "nightly",
     selection=dg.AssetSelection.all(),
-    partitions_def=nights,
     description="Load the selected nights' deliveries, recompute those nights, publish.",
 )

@@ -1,0 +1,106 @@
+"""Demo extracts: a synthetic CRM, help desk and survey tool delivering nightly as EXTRACTS.md
+describes, and the hidden truth about every account (the labels) to judge the pipeline by.
+
+Accounts are generated in chunks of `CHUNK_ACCOUNTS`, each with its own random stream, so the
+output depends only on the arguments and memory stays flat however many accounts are asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from rapport.contract import OBJECTS
+from rapport.generate import crm, support, surveys
+from rapport.generate.people import make_contacts, make_support_users
+from rapport.generate.timeline import Calendar
+from rapport.generate.world import SEGMENTS, Staff, make_accounts, make_staff
+from rapport.generate.writers import Landing
+
+__all__ = ["GenerateSummary", "generate"]
+
+CHUNK_ACCOUNTS = 50_000
+ID_BLOCK = 100_000_000  # record numbers reserved per object and chunk
+
+
+@dataclass(frozen=True)
+class GenerateSummary:
+    """What `generate` wrote."""
+
+    out: Path
+    labels: Path
+    accounts: int
+    nights: tuple[date, ...]
+    rows: dict[str, int]  # rows delivered per object ("crm.accounts"), all nights together
+    segments: dict[str, int]  # accounts per latent segment
+
+
+def generate(
+    out: Path, accounts: int, start: date, days: int, seed: int, labels: Path | None = None
+) -> GenerateSummary:
+    """Write `days` nightly deliveries from `start` (a full load, then changes) for `accounts`
+    accounts under `out`, and the labels (default `<out>/../labels.csv`)."""
+    if accounts < 1 or days < 1:
+        raise ValueError("accounts and days must be at least 1")
+    out = Path(out)
+    labels = Path(labels) if labels is not None else out.parent / "labels.csv"
+    cal = Calendar(start, days)
+    landing = Landing(out, cal)
+    staff = make_staff(np.random.default_rng([seed, 0]), accounts, cal)
+    segments = dict.fromkeys(SEGMENTS, 0)
+    labels.parent.mkdir(parents=True, exist_ok=True)
+    with labels.open("wb") as label_file:
+        for chunk, lo in enumerate(range(0, accounts, CHUNK_ACCOUNTS)):
+            rng = np.random.default_rng([seed, 1, chunk])
+            g = np.arange(lo, min(lo + CHUNK_ACCOUNTS, accounts))
+            frames = _chunk(rng, g, cal, staff, chunk)
+            for obj in OBJECTS:
+                if obj.qualified in frames:
+                    landing.deliver(obj, frames[obj.qualified], rng)
+            truth = frames["labels"]
+            truth.write_csv(label_file, include_header=chunk == 0)
+            for segment, count in truth["segment"].value_counts().iter_rows():
+                segments[segment] += count
+    landing.finish()
+    return GenerateSummary(
+        out=out,
+        labels=labels,
+        accounts=accounts,
+        nights=cal.nights,
+        rows=dict(landing.rows),
+        segments=segments,
+    )
+
+
+def _chunk(
+    rng: np.random.Generator, g: np.ndarray, cal: Calendar, staff: Staff, chunk: int
+) -> dict[str, pl.DataFrame]:
+    """Every object's record versions for one chunk of accounts (staff with the first chunk)."""
+    ids = chunk * ID_BLOCK
+    acc = make_accounts(rng, g, cal, staff.n_owners)
+    people = make_contacts(rng, acc, cal, ids)
+    users = make_support_users(rng, acc, people, cal, ids)
+    owners = staff.owner_ids
+    accounts, history = crm.accounts(acc, owners, cal, rng, ids)
+    tickets, metrics = support.tickets(acc, users, staff, cal, rng, ids)
+    frames = {
+        "crm.accounts": accounts,
+        "crm.contacts": people.frame,
+        "crm.opportunities": crm.opportunities(acc, owners, cal, rng, ids),
+        "crm.tasks": crm.tasks(acc, people, owners, cal, rng, ids),
+        "crm.account_history": history,
+        "support.organizations": support.organizations(acc, cal, rng),
+        "support.users": users.frame,
+        "support.tickets": tickets,
+        "support.ticket_metrics": metrics,
+        "surveys.responses": surveys.responses(acc, people, cal, rng),
+        "labels": acc.labels(),
+    }
+    if chunk == 0:
+        frames["crm.users"] = crm.users(staff, cal)
+        frames["support.users"] = pl.concat([support.agents(staff), users.frame])
+    return frames

@@ -1,0 +1,367 @@
+"""Word pools for names and free text, kept apart so the generators read as logic, not lists.
+
+Text with "shopping" words (competitors, RFPs, pricing, contract exit, discounts) lives only in
+the `SHOP_*` pools, so how often it appears is set by the generators alone.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def ascii_lower(text: str) -> str:
+    """`Müller` -> `muller`, `O'Brien` -> `obrien`: the local part of an e-mail address."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return plain.lower().replace("'", "").replace(" ", "")
+
+
+FIRST_NAMES = (
+    "Anna",
+    "Ben",
+    "Carla",
+    "David",
+    "Elena",
+    "Felix",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Karin",
+    "Liam",
+    "Maria",
+    "Noah",
+    "Olivia",
+    "Paul",
+    "Quinn",
+    "Rosa",
+    "Samir",
+    "Tara",
+    "Uwe",
+    "Vera",
+    "William",
+    "Xenia",
+    "Yusuf",
+    "Zoe",
+    "Amélie",
+    "Björn",
+    "Chloé",
+    "Dmitri",
+    "Emma",
+    "Farid",
+    "Greta",
+    "Hannah",
+    "Ivan",
+    "Julia",
+    "Kenji",
+    "Lena",
+    "Marco",
+    "Nadia",
+    "Oscar",
+    "Priya",
+    "Rafael",
+    "Sofia",
+    "Thomas",
+    "Ulla",
+    "Victor",
+    "Wen",
+    "Yara",
+    "Zain",
+)
+LAST_NAMES = (
+    "Smith",
+    "Müller",
+    "García",
+    "Rossi",
+    "Dubois",
+    "Johnson",
+    "Schmidt",
+    "Martin",
+    "Novak",
+    "O'Brien",
+    "Kowalski",
+    "Jansen",
+    "Silva",
+    "Nielsen",
+    "Fischer",
+    "Brown",
+    "Lopez",
+    "Weber",
+    "Moreau",
+    "Bianchi",
+    "Andersson",
+    "Costa",
+    "Tanaka",
+    "Kim",
+    "Patel",
+    "Nguyen",
+    "Schneider",
+    "Wagner",
+    "Becker",
+    "Hoffmann",
+    "Meyer",
+    "Lefebvre",
+    "Romano",
+    "Ferrari",
+    "Svensson",
+    "Virtanen",
+    "Horvat",
+    "Popescu",
+    "Ivanova",
+    "Yilmaz",
+    "Cohen",
+    "Murphy",
+    "Walsh",
+    "Evans",
+    "Clarke",
+    "Wright",
+    "Lambert",
+    "Vogel",
+    "De Vries",
+    "Van Dijk",
+)
+
+NAME_HEADS = (
+    "Vel",
+    "Nor",
+    "Blue",
+    "Cres",
+    "Alt",
+    "Brig",
+    "Cor",
+    "Dun",
+    "Ever",
+    "Fair",
+    "Glen",
+    "Hal",
+    "Iron",
+    "Jun",
+    "Kin",
+    "Lum",
+    "Mer",
+    "Nova",
+    "Orb",
+    "Pax",
+    "Quar",
+    "Riv",
+    "Sol",
+    "Tor",
+    "Uni",
+    "Vant",
+    "West",
+    "Xen",
+    "Yar",
+    "Zen",
+    "Arc",
+    "Bay",
+    "Cam",
+    "Del",
+    "Ecl",
+    "Fal",
+    "Gran",
+    "Hex",
+    "Ion",
+    "Kel",
+)
+NAME_TAILS = (
+    "tronix",
+    "wind",
+    "field",
+    "cent",
+    "ica",
+    "stone",
+    "point",
+    "data",
+    "logic",
+    "works",
+    "wave",
+    "gate",
+    "ridge",
+    "ware",
+    "dyne",
+    "spark",
+    "path",
+    "line",
+    "core",
+    "labs",
+    "mark",
+    "bridge",
+    "sys",
+    "vista",
+    "forge",
+    "nest",
+    "grid",
+    "scape",
+    "tek",
+    "ora",
+)
+NAME_SUFFIXES = (
+    " Inc.",
+    ", Inc.",
+    " GmbH",
+    " Ltd",
+    " LLC",
+    " S.A.",
+    " AG",
+    " Group",
+    " & Co.",
+    "",
+    " Holdings, Ltd.",
+    " B.V.",
+)
+TLDS = (".com", ".de", ".io", ".co.uk", ".fr", ".net")
+INDUSTRIES = (
+    "Technology",
+    "Manufacturing",
+    "Retail",
+    "Healthcare",
+    "Financial Services",
+    "Logistics",
+    "Education",
+    "Media",
+    "Energy",
+    "Professional Services",
+    "Telecommunications",
+    "Hospitality",
+)
+COUNTRIES = (
+    "United States",
+    "Germany",
+    "United Kingdom",
+    "France",
+    "Netherlands",
+    "Spain",
+    "Italy",
+    "Sweden",
+    "Canada",
+    "Australia",
+    "Poland",
+    "Switzerland",
+)
+TIERS = ("Bronze", "Silver", "Gold")
+ACCOUNT_DESCRIPTIONS = (
+    "Multi-site rollout, HQ plus 3 regional offices.",
+    'Referred by partner "Northbridge", strategic logo.',
+    "Procurement-driven account.\r\nAll changes need a signed PO.",
+    "Uses API heavily; weekly sync with their IT team.\nPrefers e-mail over calls.",
+    "Pilot in 2024, expanded to finance, HR and ops.",
+)
+
+OWNER_TITLES = (
+    "Account Executive",
+    "Customer Success Manager",
+    "Account Manager",
+    "Senior Account Executive",
+)
+CONTACT_TITLES = {  # by Relationship_Role__c code, see people.ROLES
+    0: ("Head of Operations", "IT Manager", "Director, Customer Experience", "Team Lead"),
+    1: ("CFO", "VP Finance", "Procurement Director", "Head of Purchasing"),
+    2: ("CEO", "COO", "CTO", "Managing Director"),
+    3: ("Analyst", "Specialist", "Administrator", "Coordinator", "Engineer"),
+    4: ("Assistant", "Consultant", "Intern", "Office Manager"),
+}
+LANGUAGES = ("EN", "DE", "FR", "ES")
+
+TASK_SUBJECTS = {  # by tasks.Type
+    "Call": ("Call", "Check-in call", "Call: adoption review", "Call re: invoice, PO number"),
+    "Email": (
+        "Email: Re: onboarding",
+        'Email: "Q3 roadmap" recap',
+        "Email: usage report",
+        "Email: Re: renewal, next steps",
+    ),
+    "Meeting": ("QBR", "Meeting: executive business review", "Training session", "Roadmap preview"),
+    "Follow-up": (
+        "Follow up: send feature comparison",
+        'Follow up on "SSO" request',
+        "Follow-up: share training recording",
+        "Follow up: open tickets, escalation",
+    ),
+}
+TASK_NOTES = (
+    'Notes:\n- adoption steady\n- asked about API "v2" endpoints',
+    "Spoke with the team lead, all good.",
+    "Left voicemail, will retry Thursday.",
+    "Action items:\r\n1) send deck\r\n2) book training, 2 sessions",
+    'Customer asked for "read-only" seats, checking with product.',
+)
+
+# (subject, tag, description body) of ordinary support problems
+TICKET_TOPICS = (
+    (
+        "SSO login fails for some users",
+        "sso",
+        "Several users get an error after the SAML redirect.",
+    ),
+    ("CSV export times out", "export", "Exports over 50k rows never finish, the page just spins."),
+    ("Dashboard not loading", "dashboard", "The main dashboard stays blank in Chrome and Edge."),
+    ("API returns 429 rate limit errors", "api", "Our nightly sync hits 429s after ~200 calls."),
+    ("Change invoice address", "billing", "Please update the billing address on our invoices."),
+    ("Password reset e-mail not received", "login", "Reset e-mails never arrive, spam checked."),
+    ("Add 5 new users to our workspace", "admin", "We need five more seats for the new team."),
+    ("Report numbers differ from the UI", "reporting", "Totals in the weekly report differ."),
+    ("Webhook deliveries delayed", "integration", "Webhooks arrive 20-40 minutes late."),
+    ("Mobile app crashes on start", "mobile", "The iOS app closes right after the splash screen."),
+    ("How do I set up user roles?", "how-to", "Where can admins restrict who edits dashboards?"),
+    ("Slow search in large projects", "performance", "Search takes 10+ seconds in big projects."),
+    ("Data import failed with encoding error", "import", "Import stops at row 1,204: bad UTF-8."),
+    ("Request: training for new admins", "training", "Could you run a session for 3 new admins?"),
+    ("Calendar integration stopped syncing", "integration", "Events no longer sync since Monday."),
+    ("Permission error on shared folder", "permissions", "Users get 'access denied' on shares."),
+)
+SHOP_COMPETITORS = ("Zentrik", "Northwind CX", "Halcyon", "Brightlane", "Opalis", "Tessaro")
+SHOP_TICKET_SUBJECTS = (
+    "Question about the contract termination notice period",
+    "Request: full data export for migration",
+    "Renewal pricing compared to {competitor}",
+    "RFP questionnaire: security section",
+    "Can we get a discount on the renewal?",
+    "How to cancel unused licences before the contract ends",
+    "Feature comparison with {competitor}",
+)
+SHOP_TICKET_SENTENCES = (
+    "Also: we are reviewing {competitor} before our renewal, please send current pricing.",
+    "Our procurement team is running an RFP, we need this answered for it.",
+    "We may not renew the contract if this is not fixed, {competitor} already offered a discount.",
+    "Please also confirm how we can terminate early and export all our data.",
+)
+RATING_COMMENTS_GOOD = (
+    "Quick and helpful, thanks!",
+    "Great support as always.",
+    "Solved in minutes.",
+    None,
+)
+RATING_COMMENTS_BAD = (
+    "Took far too long.",
+    "Same issue again, not really solved.",
+    "Nobody read my ticket.",
+    None,
+)
+
+SURVEY_COMMENTS_GOOD = (
+    "Great product, the team is responsive.",
+    'Support is "best in class", honestly.',
+    "Reliable and easy to use.\nKeep it up!",
+    "Onboarding was smooth, reporting could be faster.",
+    "Our account manager really knows our business.",
+)
+SURVEY_COMMENTS_MIXED = (
+    "Works fine, but the UI feels dated.",
+    "Decent value. Exports are slow, though.",
+    "OK overall.\r\nWould like SSO for all users.",
+    'Good product; "advanced" reports are hard to find.',
+)
+SURVEY_COMMENTS_BAD = (
+    "Too many outages this quarter.",
+    'Support takes days to answer, "urgent" means nothing.',
+    "Reports break after every release.\nVery frustrating.",
+    "Hard to use, our team avoids it.",
+    "Promised fixes never shipped.",
+)
+SHOP_SURVEY_COMMENTS = (
+    "We're evaluating {competitor} ahead of our renewal.",
+    "Pricing is hard to justify vs {competitor}, we need a discount.",
+    "Procurement is running an RFP for next year.",
+    "Happy with support, but we may not renew the contract.",
+    "Looking at alternatives, {competitor} offered us a better deal.",
+    "Good product.\nStill, {competitor} is cheaper and we are comparing pricing.",
+)

@@ -1,0 +1,91 @@
+"""Helpers for tests that run the whole pipeline: generate, run, read back."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from rapport.cli import main
+from rapport.contract import OBJECTS, SourceObject
+from rapport.settings import Paths
+
+
+@dataclass(frozen=True)
+class Installation:
+    landing: Path
+    warehouse: Path
+    labels: Path
+
+    @property
+    def paths(self) -> Paths:
+        return Paths.resolve(self.warehouse, landing=self.landing)
+
+    def run(self, *extra: str) -> int:
+        return main(["run", "--landing", str(self.landing), "--warehouse", str(self.warehouse), *extra])
+
+    def build_query(self, sql: str) -> list[tuple]:
+        con = duckdb.connect(str(self.paths.build_db), read_only=True)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    def serving_query(self, sql: str) -> list[tuple]:
+        con = duckdb.connect(str(self.warehouse), read_only=True)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+
+def generate(root: Path, accounts: int, start: date, days: int, seed: int) -> Installation:
+    landing = root / "landing"
+    labels = root / "labels.csv"
+    code = main([
+        "generate", "--out", str(landing), "--accounts", str(accounts), "--start",
+        start.isoformat(), "--days", str(days), "--seed", str(seed), "--labels", str(labels),
+    ])
+    assert code == 0
+    return Installation(landing, root / "warehouse.duckdb", labels)
+
+
+def landing_records(path: Path, obj: SourceObject) -> list[dict[str, object]]:
+    """The records of one landing file, read with the standard library (an independent
+    reader, not Rapport's)."""
+    if obj.fmt == "jsonl":
+        text = path.read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    header_rows = 3 if obj.fmt == "qualtrics_csv" else 1
+    names = rows[0]
+    return [dict(zip(names, r, strict=False)) for r in rows[header_rows:]]
+
+
+def delivered_files(landing: Path):
+    """(object, night, path) of every file in every complete delivery."""
+    for obj in OBJECTS:
+        for folder in sorted((landing / obj.source).glob("dt=*")):
+            if (folder / "_SUCCESS").exists():
+                yield obj, date.fromisoformat(folder.name[3:]), folder / obj.filename
+
+
+def crm_current_accounts(landing: Path) -> dict[str, dict[str, object]]:
+    """Current state of CRM accounts, computed from the landing files directly: the greatest
+    LastModifiedDate wins, ties to the later delivery, deletions drop out."""
+    obj = next(o for o in OBJECTS if o.qualified == "crm.accounts")
+    best: dict[str, tuple[datetime, date, dict[str, object]]] = {}
+    for o, night, path in delivered_files(landing):
+        if o is not obj:
+            continue
+        for rec in landing_records(path, obj):
+            stamp = datetime.strptime(str(rec["LastModifiedDate"]), "%Y-%m-%dT%H:%M:%S.%f%z")
+            key = str(rec["Id"])
+            if key not in best or (stamp, night) >= best[key][:2]:
+                best[key] = (stamp, night, rec)
+    return {k: v[2] for k, v in best.items() if str(v[2]["IsDeleted"]).lower() != "true"}
