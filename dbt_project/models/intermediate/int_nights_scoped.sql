@@ -33,7 +33,7 @@ select
     case
         when {{ src }}_through is null then 'insufficient_evidence'
         when {{ dbt.datediff(src ~ '_through', 'as_of_date', 'day') }} > {{ insufficient }} then 'insufficient_evidence'
-        when {{ dbt.datediff(src ~ '_through', 'as_of_date', 'day') }} > {{ stale }} then 'stale'
+        when {{ dbt.datediff(src ~ '_through', 'as_of_date', 'day') }} >= {{ stale }} then 'stale'
         else 'fresh'
     end as {{ src }}_status{{ ',' if not loop.last }}
     {% endfor %}
