@@ -57,14 +57,26 @@ def sf(day: date, hour: int = 9) -> str:
 
 def account(id_: str, name: str, stamp: str, **extra: object) -> Row:
     row: Row = {
-        "Id": id_, "Name": name, "Type": "Customer", "OwnerId": "005U1", "ARR__c": "10000",
-        "Contract_End_Date__c": "2027-06-30", "CreatedDate": "2025-01-01T09:00:00.000+0000",
-        "LastModifiedDate": stamp, "IsDeleted": "false",
+        "Id": id_,
+        "Name": name,
+        "Type": "Customer",
+        "OwnerId": "005U1",
+        "ARR__c": "10000",
+        "Contract_End_Date__c": "2027-06-30",
+        "CreatedDate": "2025-01-01T09:00:00.000+0000",
+        "LastModifiedDate": stamp,
+        "IsDeleted": "false",
     }
     row.update(extra)
     return row
 
 
 def owner(stamp: str) -> Row:
-    return {"Id": "005U1", "Name": "Ana Owner", "Email": "ana@example.com", "IsActive": "true",
-            "CreatedDate": "2024-01-01T09:00:00.000+0000", "LastModifiedDate": stamp}
+    return {
+        "Id": "005U1",
+        "Name": "Ana Owner",
+        "Email": "ana@example.com",
+        "IsActive": "true",
+        "CreatedDate": "2024-01-01T09:00:00.000+0000",
+        "LastModifiedDate": stamp,
+    }

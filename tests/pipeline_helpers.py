@@ -26,7 +26,9 @@ class Installation:
         return Paths.resolve(self.warehouse, landing=self.landing)
 
     def run(self, *extra: str) -> int:
-        return main(["run", "--landing", str(self.landing), "--warehouse", str(self.warehouse), *extra])
+        return main(
+            ["run", "--landing", str(self.landing), "--warehouse", str(self.warehouse), *extra]
+        )
 
     def build_query(self, sql: str) -> list[tuple]:
         con = duckdb.connect(str(self.paths.build_db), read_only=True)
@@ -46,10 +48,23 @@ class Installation:
 def generate(root: Path, accounts: int, start: date, days: int, seed: int) -> Installation:
     landing = root / "landing"
     labels = root / "labels.csv"
-    code = main([
-        "generate", "--out", str(landing), "--accounts", str(accounts), "--start",
-        start.isoformat(), "--days", str(days), "--seed", str(seed), "--labels", str(labels),
-    ])
+    code = main(
+        [
+            "generate",
+            "--out",
+            str(landing),
+            "--accounts",
+            str(accounts),
+            "--start",
+            start.isoformat(),
+            "--days",
+            str(days),
+            "--seed",
+            str(seed),
+            "--labels",
+            str(labels),
+        ]
+    )
     assert code == 0
     return Installation(landing, root / "warehouse.duckdb", labels)
 

@@ -8,7 +8,9 @@ from rapport.cli import main
 
 
 def test_missing_landing_is_a_clear_error(tmp_path, capsys):
-    code = main(["run", "--landing", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb")])
+    code = main(
+        ["run", "--landing", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb")]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert err == f"rapport run: landing folder {tmp_path / 'nope'} does not exist"
@@ -16,14 +18,18 @@ def test_missing_landing_is_a_clear_error(tmp_path, capsys):
 
 def test_warehouse_must_be_a_duckdb_file(tmp_path, capsys):
     (tmp_path / "landing").mkdir()
-    code = main(["run", "--landing", str(tmp_path / "landing"), "--warehouse", str(tmp_path / "w.db")])
+    code = main(
+        ["run", "--landing", str(tmp_path / "landing"), "--warehouse", str(tmp_path / "w.db")]
+    )
     assert code == 2
     assert "must be a .duckdb file path" in capsys.readouterr().err
 
 
 def test_an_empty_landing_has_nothing_to_do(tmp_path, capsys):
     (tmp_path / "landing").mkdir()
-    code = main(["run", "--landing", str(tmp_path / "landing"), "--warehouse", str(tmp_path / "w.duckdb")])
+    code = main(
+        ["run", "--landing", str(tmp_path / "landing"), "--warehouse", str(tmp_path / "w.duckdb")]
+    )
     assert code == 0
     assert "nothing to do" in capsys.readouterr().out
 
@@ -43,6 +49,16 @@ def test_bad_date_is_refused_by_argparse(tmp_path, capsys):
 
 def test_to_needs_from(tmp_path, capsys):
     (tmp_path / "landing").mkdir()
-    code = main(["run", "--landing", str(tmp_path / "landing"), "--warehouse", str(tmp_path / "w.duckdb"), "--to", "2026-09-03"])
+    code = main(
+        [
+            "run",
+            "--landing",
+            str(tmp_path / "landing"),
+            "--warehouse",
+            str(tmp_path / "w.duckdb"),
+            "--to",
+            "2026-09-03",
+        ]
+    )
     assert code == 2
     assert "--to needs --from" in capsys.readouterr().err

@@ -56,7 +56,10 @@ def test_dbt_tests_and_business_check_are_asset_checks(tmp_path):
     risk = dg.AssetKey(["marts", "account_loyalty_risk"])
     assert any(c.asset_key == risk and "unique" in c.name for c in checks)
     assert any(c.asset_key == risk and "accepted_values" in c.name for c in checks)
-    assert dg.AssetCheckKey(dg.AssetKey(["marts", "satisfied_at_risk"]), "satisfied_but_leaving") in checks
+    assert (
+        dg.AssetCheckKey(dg.AssetKey(["marts", "satisfied_at_risk"]), "satisfied_but_leaving")
+        in checks
+    )
 
 
 def test_nights_are_partitions_and_backfills_run_once_per_range(tmp_path):

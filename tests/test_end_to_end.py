@@ -57,13 +57,21 @@ def test_staging_shows_current_state(night_run: Installation):
 
 
 def test_every_customer_account_has_a_risk_row(night_run: Installation):
-    customers = {k for k, v in crm_current_accounts(night_run.landing).items() if v["Type"] == "Customer"}
+    customers = {
+        k for k, v in crm_current_accounts(night_run.landing).items() if v["Type"] == "Customer"
+    }
     rows = night_run.serving_query(
         "select account_id, as_of_date, quadrant, risk_tier from marts.account_loyalty_risk"
     )
     assert {r[0] for r in rows} == customers
     assert {r[1] for r in rows} == {date(2026, 9, DAYS)}
-    assert {r[2] for r in rows} <= {"truly_loyal", "accessible", "trapped", "high_risk", "insufficient_evidence"}
+    assert {r[2] for r in rows} <= {
+        "truly_loyal",
+        "accessible",
+        "trapped",
+        "high_risk",
+        "insufficient_evidence",
+    }
 
 
 def test_history_has_every_night(night_run: Installation):
@@ -87,7 +95,9 @@ def test_watchlist_finds_the_satisfied_but_leaving_accounts(night_run: Installat
         ).fetchall()
     }
     customers = con.execute("select count(*) from marts.account_loyalty_risk").fetchall()[0][0]
-    flagged = {r[0] for r in con.execute("select account_id from marts.satisfied_at_risk").fetchall()}
+    flagged = {
+        r[0] for r in con.execute("select account_id from marts.satisfied_at_risk").fetchall()
+    }
     con.close()
     hits = len(truth & flagged)
     precision = hits / len(flagged)
@@ -102,7 +112,20 @@ def test_watchlist_finds_the_satisfied_but_leaving_accounts(night_run: Installat
 
 
 def test_watchlist_cli_formats(night_run: Installation, capsys):
-    assert main(["watchlist", "--warehouse", str(night_run.warehouse), "--format", "json", "--limit", "3"]) == 0
+    assert (
+        main(
+            [
+                "watchlist",
+                "--warehouse",
+                str(night_run.warehouse),
+                "--format",
+                "json",
+                "--limit",
+                "3",
+            ]
+        )
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 3
     assert rows[0]["watchlist_rank"] == 1
@@ -125,5 +148,10 @@ def test_serving_file_holds_marts_not_contact_data(night_run: Installation):
     names = {t[0] for t in tables}
     assert "marts.account_loyalty_risk" in names
     assert not any(n.startswith(("staging.", "raw.", "intermediate.")) for n in names)
-    columns = {c[0] for c in night_run.serving_query("select column_name from duckdb_columns() where not internal")}
+    columns = {
+        c[0]
+        for c in night_run.serving_query(
+            "select column_name from duckdb_columns() where not internal"
+        )
+    }
     assert not columns & {"email", "first_name", "last_name", "comment", "description"}

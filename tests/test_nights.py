@@ -20,8 +20,14 @@ from tests.pipeline_helpers import Installation, generate
 pytestmark = pytest.mark.slow
 
 N1, N2, N3, N4 = (date(2026, 9, 1) + timedelta(days=i) for i in range(4))
-MARTS = ("account_loyalty_history", "account_loyalty_risk", "owner_relationship_health",
-         "satisfied_at_risk", "account_loyalty_signals", "account_defections")
+MARTS = (
+    "account_loyalty_history",
+    "account_loyalty_risk",
+    "owner_relationship_health",
+    "satisfied_at_risk",
+    "account_loyalty_signals",
+    "account_defections",
+)
 
 
 def marts_digest(warehouse: Path, tables: tuple[str, ...] = MARTS) -> dict[str, str]:
@@ -38,7 +44,9 @@ def marts_digest(warehouse: Path, tables: tuple[str, ...] = MARTS) -> dict[str, 
         con.close()
 
 
-def deliver_all(landing: Path, night: date, crm: dict | None = None, skip: tuple[str, ...] = ()) -> None:
+def deliver_all(
+    landing: Path, night: date, crm: dict | None = None, skip: tuple[str, ...] = ()
+) -> None:
     write_delivery(landing, "crm", night, crm)
     for source in ("support", "surveys"):
         if source not in skip:
@@ -52,26 +60,51 @@ def scenario(tmp_path_factory) -> Installation:
 
 
 def current_names(inst: Installation) -> dict[str, str]:
-    return dict(inst.build_query(
-        "select account_id, account_name from staging.stg_crm__accounts where is_current"
-    ))
+    return dict(
+        inst.build_query(
+            "select account_id, account_name from staging.stg_crm__accounts where is_current"
+        )
+    )
 
 
 def test_upserts_and_deletes(scenario: Installation):
-    deliver_all(scenario.landing, N1, {"users": [owner(sf(N1))], "accounts": [
-        account("A", "Alpha", sf(N1)), account("B", "Beta", sf(N1)), account("C", "Gamma", sf(N1))]})
+    deliver_all(
+        scenario.landing,
+        N1,
+        {
+            "users": [owner(sf(N1))],
+            "accounts": [
+                account("A", "Alpha", sf(N1)),
+                account("B", "Beta", sf(N1)),
+                account("C", "Gamma", sf(N1)),
+            ],
+        },
+    )
     assert scenario.run() == 0
-    deliver_all(scenario.landing, N2, {"accounts": [
-        account("A", "Alpha v2", sf(N2)), account("B", "Beta", sf(N2), IsDeleted="true")]})
+    deliver_all(
+        scenario.landing,
+        N2,
+        {
+            "accounts": [
+                account("A", "Alpha v2", sf(N2)),
+                account("B", "Beta", sf(N2), IsDeleted="true"),
+            ]
+        },
+    )
     assert scenario.run() == 0
     assert current_names(scenario) == {"A": "Alpha v2", "C": "Gamma"}
     risk = scenario.serving_query("select account_id, as_of_date from marts.account_loyalty_risk")
     assert sorted(risk) == [("A", N2), ("C", N2)]
     # the deleted account stays in history: its versions, and its rows for the night before
-    assert scenario.build_query(
-        "select count(*) from staging.stg_crm__accounts where account_id = 'B'")[0][0] == 2
+    assert (
+        scenario.build_query(
+            "select count(*) from staging.stg_crm__accounts where account_id = 'B'"
+        )[0][0]
+        == 2
+    )
     assert scenario.serving_query(
-        "select as_of_date from marts.account_loyalty_history where account_id = 'B'") == [(N1,)]
+        "select as_of_date from marts.account_loyalty_history where account_id = 'B'"
+    ) == [(N1,)]
 
 
 def test_a_late_record_never_overwrites_a_newer_version(scenario: Installation):
@@ -79,21 +112,35 @@ def test_a_late_record_never_overwrites_a_newer_version(scenario: Installation):
     assert scenario.run() == 0
     assert current_names(scenario)["A"] == "Alpha v2"
     raw = scenario.build_query(
-        f"select Name from read_parquet('{scenario.paths.lake}/raw/crm/accounts/dt={N3}/*.parquet')")
+        f"select Name from read_parquet('{scenario.paths.lake}/raw/crm/accounts/dt={N3}/*.parquet')"
+    )
     assert raw == [("Alpha late",)]
 
 
 def test_a_corrected_replay_replaces_its_night(scenario: Installation):
-    deliver_all(scenario.landing, N2, {"accounts": [
-        account("A", "Alpha v2 corrected", sf(N2)), account("B", "Beta", sf(N2), IsDeleted="true")]})
+    deliver_all(
+        scenario.landing,
+        N2,
+        {
+            "accounts": [
+                account("A", "Alpha v2 corrected", sf(N2)),
+                account("B", "Beta", sf(N2), IsDeleted="true"),
+            ]
+        },
+    )
     assert scenario.run() == 0
     assert current_names(scenario)["A"] == "Alpha v2 corrected"
     lake = scenario.paths.lake
-    assert scenario.build_query(
-        f"select count(*) from read_parquet('{lake}/raw/crm/accounts/dt={N2}/*.parquet')")[0][0] == 2
+    assert (
+        scenario.build_query(
+            f"select count(*) from read_parquet('{lake}/raw/crm/accounts/dt={N2}/*.parquet')"
+        )[0][0]
+        == 2
+    )
     per_night = scenario.serving_query(
         "select as_of_date, count(*), count(distinct account_id) from marts.account_loyalty_history "
-        "group by all order by 1")
+        "group by all order by 1"
+    )
     assert per_night == [(N1, 3, 3), (N2, 2, 2), (N3, 2, 2)]
     # the same as one clean load of what is delivered now
     clean_root = scenario.warehouse.parent / "clean"
@@ -104,33 +151,47 @@ def test_a_corrected_replay_replaces_its_night(scenario: Installation):
 
 
 def test_a_missing_night_is_stale_then_recomputed(scenario: Installation):
-    deliver_all(scenario.landing, N4, {"accounts": [account("C", "Gamma", sf(N4), ARR__c="12000")]},
-                skip=("support",))
+    deliver_all(
+        scenario.landing,
+        N4,
+        {"accounts": [account("C", "Gamma", sf(N4), ARR__c="12000")]},
+        skip=("support",),
+    )
     assert scenario.run() == 0
     night = scenario.serving_query(
         "select distinct support_status, crm_status, behaviour_evidence "
-        f"from marts.account_loyalty_history where as_of_date = '{N4}'")
+        f"from marts.account_loyalty_history where as_of_date = '{N4}'"
+    )
     assert night == [("stale", "fresh", "stale")]
     write_delivery(scenario.landing, "support", N4)
     assert scenario.run() == 0
     night = scenario.serving_query(
         "select distinct support_status, behaviour_evidence "
-        f"from marts.account_loyalty_history where as_of_date = '{N4}'")
+        f"from marts.account_loyalty_history where as_of_date = '{N4}'"
+    )
     assert night == [("fresh", "fresh")]
-    assert scenario.serving_query(
-        "select count(*) from marts.account_loyalty_history where as_of_date = "
-        f"'{N4}'")[0][0] == 2
+    assert (
+        scenario.serving_query(
+            f"select count(*) from marts.account_loyalty_history where as_of_date = '{N4}'"
+        )[0][0]
+        == 2
+    )
 
 
 def test_a_source_silent_too_long_is_insufficient_evidence(tmp_path):
-    inst = Installation(tmp_path / "landing", tmp_path / "warehouse.duckdb", tmp_path / "labels.csv")
-    deliver_all(inst.landing, N1, {"users": [owner(sf(N1))], "accounts": [account("A", "Alpha", sf(N1))]})
+    inst = Installation(
+        tmp_path / "landing", tmp_path / "warehouse.duckdb", tmp_path / "labels.csv"
+    )
+    deliver_all(
+        inst.landing, N1, {"users": [owner(sf(N1))], "accounts": [account("A", "Alpha", sf(N1))]}
+    )
     for i in range(1, 5):
         deliver_all(inst.landing, N1 + timedelta(days=i), skip=("support",))
     assert inst.run() == 0
     rows = inst.serving_query(
         "select as_of_date, support_status, risk_tier, loyalty_risk_score "
-        "from marts.account_loyalty_history order by 1")
+        "from marts.account_loyalty_history order by 1"
+    )
     assert [r[1] for r in rows] == ["fresh", "stale", "stale", "stale", "insufficient_evidence"]
     assert rows[-1][2:] == ("insufficient_evidence", None)
 
@@ -141,10 +202,14 @@ def generated(tmp_path_factory) -> Installation:
 
 
 def test_backfill_equals_nightly_and_reruns_are_idempotent(generated: Installation, tmp_path):
-    nightly = Installation(generated.landing, tmp_path / "nightly" / "warehouse.duckdb", generated.labels)
+    nightly = Installation(
+        generated.landing, tmp_path / "nightly" / "warehouse.duckdb", generated.labels
+    )
     for i in range(5):
         assert nightly.run("--date", (date(2026, 9, 1) + timedelta(days=i)).isoformat()) == 0
-    backfill = Installation(generated.landing, tmp_path / "backfill" / "warehouse.duckdb", generated.labels)
+    backfill = Installation(
+        generated.landing, tmp_path / "backfill" / "warehouse.duckdb", generated.labels
+    )
     assert backfill.run("--from", "2026-09-01", "--to", "2026-09-05") == 0
     assert marts_digest(nightly.warehouse) == marts_digest(backfill.warehouse)
     before = marts_digest(nightly.warehouse)
@@ -160,12 +225,16 @@ def test_sensors_request_only_complete_deliveries(tmp_path):
     defs = build_definitions(explicit_resources(inst.paths))
     sensor = defs.resolve_sensor_def("crm_deliveries")
     with dg.instance_for_test() as instance:
-        context = dg.build_sensor_context(instance=instance, resources=explicit_resources(inst.paths))
+        context = dg.build_sensor_context(
+            instance=instance, resources=explicit_resources(inst.paths)
+        )
         result = sensor.evaluate_tick(context)
     [request] = result.run_requests
     assert request.tags["dagster/asset_partition_range_start"] == N1.isoformat()
     assert request.tags["dagster/asset_partition_range_end"] == N1.isoformat()
     support = defs.resolve_sensor_def("support_deliveries")
     with dg.instance_for_test() as instance:
-        context = dg.build_sensor_context(instance=instance, resources=explicit_resources(inst.paths))
+        context = dg.build_sensor_context(
+            instance=instance, resources=explicit_resources(inst.paths)
+        )
         assert not support.evaluate_tick(context).run_requests

@@ -4,7 +4,6 @@ Both ask for the same thing as `rapport run` without dates: the range from the e
 delivery not yet loaded (or changed since) to the latest delivered night, in one run.
 """
 
-
 import dagster as dg
 
 from pipelines.defs.jobs import nightly_job

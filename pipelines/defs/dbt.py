@@ -6,7 +6,6 @@
 dbt tests become asset checks of the models they test.
 """
 
-
 import json
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
@@ -19,7 +18,9 @@ from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.partitions import nights
 from pipelines.defs.resources import RapportResource
 
-NIGHTLY_SELECT = "path:models/staging path:models/intermediate account_loyalty_history resource_type:seed"
+NIGHTLY_SELECT = (
+    "path:models/staging path:models/intermediate account_loyalty_history resource_type:seed"
+)
 CURRENT_SELECT = "path:models/marts"
 CURRENT_EXCLUDE = "account_loyalty_history"
 
@@ -29,7 +30,9 @@ class RapportTranslator(DagsterDbtTranslator):
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey(["raw", dbt_resource_props["source_name"], dbt_resource_props["name"]])
+            return dg.AssetKey(
+                ["raw", dbt_resource_props["source_name"], dbt_resource_props["name"]]
+            )
         return dg.AssetKey([self._layer(dbt_resource_props), dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
@@ -61,7 +64,7 @@ def nightly_models(context: dg.AssetExecutionContext, rapport: RapportResource) 
     night_to = (window.end - timedelta(days=1)).date().isoformat()
     context.log.info(f"dbt computes nights {night_from} .. {night_to}")
     dbt_vars = rapport.dbt_vars(night_from=night_from, night_to=night_to)
-    yield from rapport.dbt().cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+    yield from _build(context, rapport, "nightly", dbt_vars)
 
 
 @dbt_assets(
@@ -73,5 +76,16 @@ def nightly_models(context: dg.AssetExecutionContext, rapport: RapportResource) 
     project=rapport_dbt_project,
 )
 def current_models(context: dg.AssetExecutionContext, rapport: RapportResource) -> Iterator[Any]:
-    dbt_vars = rapport.dbt_vars()
-    yield from rapport.dbt().cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+    yield from _build(context, rapport, "current", rapport.dbt_vars())
+
+
+def _build(
+    context: dg.AssetExecutionContext, rapport: RapportResource, step: str, dbt_vars: dict
+) -> Iterator[Any]:
+    """`dbt build` of the step's selection; dbt's target folder lives with the installation,
+    so partial parsing carries over between runs and nothing piles up in the project."""
+    target = rapport.paths.build_db.parent / "dbt_target" / step
+    invocation = rapport.dbt().cli(
+        ["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target
+    )
+    yield from invocation.stream()

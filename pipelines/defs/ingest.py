@@ -3,9 +3,9 @@
 A step reads the source's complete deliveries (`_SUCCESS` present) in its partition range
 and writes them, typed, to the raw zone; bad rows go to quarantine. A delivery already
 loaded with the same content (fingerprint) is skipped, so re-running a night is cheap and a
-changed re-delivery (a replay) replaces that night.
+changed re-delivery (a replay) replaces that night. Each object's night is then validated
+by its Great Expectations suite: a blocking asset check, so a failed night stops before dbt.
 """
-
 
 from collections.abc import Iterator
 from datetime import date
@@ -18,6 +18,10 @@ from pipelines.defs.resources import RapportResource
 from rapport.contract import SOURCES, objects_of
 from rapport.deliveries import load_source_nights
 from rapport.ingest import ObjectLoad
+from rapport.quality.result import ObjectValidation
+
+CHECK = "contract_suite"
+MAX_EXAMPLES = 20
 
 
 class IngestConfig(dg.Config):
@@ -26,13 +30,11 @@ class IngestConfig(dg.Config):
     )
 
 
-def _partition_dates(context: dg.AssetExecutionContext) -> list[date]:
-    return [date.fromisoformat(k) for k in context.partition_keys]
-
-
-def _metadata(loads: list[ObjectLoad]) -> dict[str, dg.MetadataValue]:
+def _load_metadata(loads: list[ObjectLoad]) -> dict[str, dg.MetadataValue]:
     return {
-        "nights": dg.MetadataValue.text(", ".join(sorted({ld.extract_date.isoformat() for ld in loads}))),
+        "nights": dg.MetadataValue.text(
+            ", ".join(sorted({ld.extract_date.isoformat() for ld in loads})) or "none"
+        ),
         "rows_read": dg.MetadataValue.int(sum(ld.rows_read for ld in loads)),
         "rows_loaded": dg.MetadataValue.int(sum(ld.rows_loaded for ld in loads)),
         "rows_quarantined": dg.MetadataValue.int(sum(ld.rows_quarantined for ld in loads)),
@@ -42,7 +44,32 @@ def _metadata(loads: list[ObjectLoad]) -> dict[str, dg.MetadataValue]:
     }
 
 
+def _check_result(source: str, name: str, results: list[ObjectValidation]) -> dg.AssetCheckResult:
+    blocking = [f"{v.extract_date}: {m}" for v in results for m in v.blocking_failures]
+    warnings = [f"{v.extract_date}: {m}" for v in results for m in v.warnings]
+    return dg.AssetCheckResult(
+        asset_key=["raw", source, name],
+        check_name=CHECK,
+        passed=not blocking,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "nights_validated": dg.MetadataValue.int(len(results)),
+            "rows_validated": dg.MetadataValue.int(sum(v.rows for v in results)),
+            "blocking_failures": dg.MetadataValue.md(
+                "\n".join(f"- {m}" for m in blocking[:MAX_EXAMPLES]) or "none"
+            ),
+            "warnings": dg.MetadataValue.md(
+                "\n".join(f"- {m}" for m in warnings[:MAX_EXAMPLES]) or "none"
+            ),
+            "results": dg.MetadataValue.text(
+                ", ".join(str(v.result_path) for v in results[-3:]) or "none"
+            ),
+        },
+    )
+
+
 def build_ingest_assets(source: str) -> dg.AssetsDefinition:
+    objects = objects_of(source)
     specs = [
         dg.AssetSpec(
             ["raw", source, obj.name],
@@ -50,12 +77,22 @@ def build_ingest_assets(source: str) -> dg.AssetsDefinition:
             description=f"`{obj.filename}` from the {source} deliveries, typed Parquet per night.",
             kinds={"polars", "parquet"},
         )
-        for obj in objects_of(source)
+        for obj in objects
+    ]
+    checks = [
+        dg.AssetCheckSpec(
+            CHECK,
+            asset=["raw", source, obj.name],
+            blocking=True,
+            description="The Great Expectations suite derived from the extract contract.",
+        )
+        for obj in objects
     ]
 
     @dg.multi_asset(
         name=f"ingest_{source}",
         specs=specs,
+        check_specs=checks,
         partitions_def=nights,
         backfill_policy=dg.BackfillPolicy.single_run(),
         can_subset=False,
@@ -63,13 +100,25 @@ def build_ingest_assets(source: str) -> dg.AssetsDefinition:
     )
     def _ingest(
         context: dg.AssetExecutionContext, config: IngestConfig, rapport: RapportResource
-    ) -> Iterator[dg.MaterializeResult]:
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+        from rapport.quality import validate_night  # imports GX (~7 s): only when a step runs
+
+        paths = rapport.paths
+        nights_in_range = [date.fromisoformat(k) for k in context.partition_keys]
         result = load_source_nights(
-            rapport.paths, source, _partition_dates(context), force=config.force, log=context.log
+            paths, source, nights_in_range, force=config.force, log=context.log
         )
-        for obj in objects_of(source):
+        validations = [
+            v
+            for night in result.loaded
+            for v in validate_night(paths.lake, paths.quality_dir, source, night)
+        ]
+        for obj in objects:
             loads = [ld for ld in result.loads if ld.object == obj.name]
-            yield dg.MaterializeResult(asset_key=["raw", source, obj.name], metadata=_metadata(loads))
+            yield dg.MaterializeResult(
+                asset_key=["raw", source, obj.name], metadata=_load_metadata(loads)
+            )
+            yield _check_result(source, obj.name, [v for v in validations if v.object == obj.name])
 
     return _ingest
 

@@ -2,7 +2,6 @@
 
 import dagster as dg
 
-
 nightly_job = dg.define_asset_job(
     "nightly",
     selection=dg.AssetSelection.all(),

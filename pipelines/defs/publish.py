@@ -1,6 +1,5 @@
 """Publish: the serving warehouse users and BI tools open, swapped in after the gates."""
 
-
 import dagster as dg
 
 from pipelines.defs.resources import RapportResource

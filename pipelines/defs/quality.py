@@ -1,6 +1,5 @@
 """Business checks on the marts, run in Dagster beside the dbt tests."""
 
-
 import dagster as dg
 import duckdb
 

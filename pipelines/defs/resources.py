@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
+from functools import cached_property
+from importlib import metadata
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
+from packaging import version
 
 from pipelines.defs.dbt_project import rapport_dbt_project
 from rapport.settings import Paths
@@ -21,6 +24,16 @@ rapport:
       path: "{path}"
       threads: {threads}
 """
+
+
+class LocalDbtCli(DbtCliResource):
+    """The dbt CLI of this environment. dagster-dbt asks the executable for its version with
+    a `dbt --version` subprocess (about 5 s here) on every new resource; the executable is
+    this venv's, so the installed dbt-core package already says it."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(metadata.version("dbt-core"))
 
 
 class RapportResource(dg.ConfigurableResource):
@@ -43,7 +56,7 @@ class RapportResource(dg.ConfigurableResource):
         (profiles_dir / "profiles.yml").write_text(
             PROFILE_TEMPLATE.format(path=build_db.as_posix(), threads=self.dbt_threads)
         )
-        return DbtCliResource(
+        return LocalDbtCli(
             project_dir=rapport_dbt_project,
             profiles_dir=str(profiles_dir),
             dbt_executable=str(Path(sys.executable).with_name("dbt")),

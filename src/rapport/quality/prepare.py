@@ -1,0 +1,164 @@
+"""The raw zone as the suites see it: one night's partition with the derived columns, and the
+delivery history (earlier nights' row counts and keys) the night is compared with."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+
+from rapport.contract import SourceObject
+from rapport.quality.suites import (
+    DRIFT_FACTOR,
+    DRIFT_FLOOR,
+    DRIFT_NIGHTS,
+    MAX_ROWS,
+    MIN_ROWS,
+    Reference,
+    conflict_column,
+    future_column,
+    patterns,
+    references,
+    stamps,
+)
+
+_DT = re.compile(r"dt=(\d{4}-\d{2}-\d{2})$")
+
+
+def partition_dir(lake: Path, source: str, obj: str, night: date) -> Path:
+    return lake / "raw" / source / obj / f"dt={night.isoformat()}"
+
+
+def _nights_in(folder: Path) -> set[date]:
+    if not folder.is_dir():
+        return set()
+    return {date.fromisoformat(m[1]) for p in folder.iterdir() if (m := _DT.match(p.name))}
+
+
+def _files(lake: Path, source: str, obj: str, night: date) -> list[Path]:
+    return sorted(partition_dir(lake, source, obj, night).glob("*.parquet"))
+
+
+def delivery_nights(lake: Path, source: str, objects: tuple[SourceObject, ...]) -> list[date]:
+    """Nights the source delivered: its delivery records, or any object partition."""
+    nights = _nights_in(lake / "raw" / "rapport" / "deliveries" / source)
+    for obj in objects:
+        nights |= _nights_in(lake / "raw" / source / obj.name)
+    return sorted(nights)
+
+
+def read_night(lake: Path, obj: SourceObject, night: date) -> pl.DataFrame | None:
+    """The object's raw partition of the night; None when the ingest wrote none."""
+    files = _files(lake, obj.source, obj.name, night)
+    return pl.read_parquet(files) if files else None
+
+
+def _row_count(lake: Path, obj: SourceObject, night: date) -> int | None:
+    files = _files(lake, obj.source, obj.name, night)
+    if not files:
+        return None
+    return pl.scan_parquet(files).select(pl.len()).collect().item()
+
+
+def drift_bounds(
+    lake: Path, obj: SourceObject, night: date, nights: list[date]
+) -> dict[str, int | None]:
+    """Row-count bounds for the night from earlier incremental deliveries of the object.
+
+    The first delivery (a full load) never counts; nights the object has no partition for
+    (file missing or refused at ingest) are skipped. No history, no bounds. The night must
+    not be empty when every earlier delivery had rows, nor above ``DRIFT_FACTOR`` times
+    their median (and ``DRIFT_FLOOR``).
+    """
+    earlier = [d for d in nights[1:] if d < night][-DRIFT_NIGHTS:]
+    counts = [n for d in earlier if (n := _row_count(lake, obj, d)) is not None]
+    if not counts:
+        return {MIN_ROWS: None, MAX_ROWS: None}
+    return {
+        MIN_ROWS: 1 if min(counts) > 0 else None,
+        MAX_ROWS: max(int(DRIFT_FACTOR * statistics.median(counts)), DRIFT_FLOOR),
+    }
+
+
+def delivered_keys(
+    lake: Path, source: str, ref: Reference, night: date, dtype: pl.DataType
+) -> pl.Series:
+    """Distinct keys of the referenced object delivered up to ``night``, as ``dtype``.
+
+    Partitions without the key column (refused by the target's own suite) add nothing.
+    """
+    folder = lake / "raw" / source / ref.target
+    scans = [
+        pl.scan_parquet(f).select(pl.col(ref.target_key).cast(dtype, strict=False))
+        for d in sorted(_nights_in(folder))
+        if d <= night
+        for f in _files(lake, source, ref.target, d)
+        if ref.target_key in pl.read_parquet_schema(f)
+    ]
+    if not scans:
+        return pl.Series(ref.target_key, [], dtype=dtype)
+    return pl.concat(scans).unique().collect().to_series()
+
+
+def _conflicts(frame: pl.DataFrame, obj: SourceObject) -> pl.Expr:
+    """The key on rows sharing key and stamp with a row that differs in a contract column."""
+    key, stamp = obj.key, obj.stamp
+    shared = frame.group_by(key, stamp).len().filter(pl.col("len") > 1).drop("len")
+    if shared.is_empty():
+        return pl.lit(None, dtype=frame.schema[key])
+    contract = [c.raw for c in obj.columns if c.raw in frame.columns]
+    versions = (
+        frame.join(shared, on=[key, stamp], nulls_equal=True)
+        .select(contract)
+        .unique()
+        .group_by(key, stamp)
+        .len()
+        .filter(pl.col("len") > 1)
+    )
+    bad = pl.struct(key, stamp).is_in(versions.select(pl.struct(key, stamp)).to_series().implode())
+    return pl.when(bad).then(pl.col(key))
+
+
+def with_derived(frame: pl.DataFrame, obj: SourceObject, night: date, lake: Path) -> pl.DataFrame:
+    """Add the derived columns the suite checks (see `rapport.quality.suites`).
+
+    A derived column is left out when a column it needs is missing: the schema checks
+    report that, and the expectation on the derived column fails naming it.
+    """
+    have = set(frame.columns)
+    limit = datetime.combine(night + timedelta(days=2), time())
+    derived: list[pl.Expr] = [
+        pl.when(pl.col(s) >= limit).then(pl.col(s)).alias(future_column(s))
+        for s in stamps(obj)
+        if s in have
+    ]
+    if {obj.key, obj.stamp} <= have:
+        derived.append(_conflicts(frame, obj).alias(conflict_column(obj)))
+    for r in references(obj):
+        if r.column in have:
+            known = delivered_keys(lake, obj.source, r, night, frame.schema[r.column])
+            unknown = pl.col(r.column).is_not_null() & ~pl.col(r.column).is_in(known.implode())
+            derived.append(pl.when(unknown).then(pl.col(r.column)).alias(r.derived))
+    for p in patterns(obj):
+        if {p.column, p.when} <= have:
+            derived.append(pl.when(pl.col(p.when)).then(pl.col(p.column)).alias(p.derived))
+    return frame.with_columns(derived)
+
+
+def _pandas_dtype(t: pa.DataType) -> pd.ArrowDtype | None:
+    return None if pa.types.is_date(t) else pd.ArrowDtype(t)
+
+
+def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
+    """Arrow-backed pandas columns (exact types, nulls kept), but dates as ``datetime64[ms]``.
+
+    GX fingerprints each batch with pandas' hash, which walks an Arrow date column value by
+    value (about 2 s per 1.5M rows); a NumPy datetime column hashes in milliseconds.
+    """
+    table = frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+    return table.to_pandas(types_mapper=_pandas_dtype, date_as_object=False)
