@@ -8,7 +8,7 @@ import dagster as dg
 
 from pipelines.defs.automation import build_automation
 from pipelines.defs.dbt import current_models, nightly_models
-from pipelines.defs.ingest import ingest_assets
+from pipelines.defs.ingest import build_ingest
 from pipelines.defs.jobs import nightly_job
 from pipelines.defs.publish import serving_warehouse
 from pipelines.defs.quality import satisfied_but_leaving
@@ -18,9 +18,10 @@ from rapport.config import RapportConfig, load_config
 def build_definitions(
     resources: Mapping[str, object], config: RapportConfig | None = None
 ) -> dg.Definitions:
-    sensors, schedules = build_automation(config or load_config())
+    config = config or load_config()
+    sensors, schedules = build_automation(config)
     return dg.Definitions(
-        assets=[*ingest_assets, nightly_models, current_models, serving_warehouse],
+        assets=[*build_ingest(config.quality), nightly_models, current_models, serving_warehouse],
         asset_checks=[satisfied_but_leaving],
         jobs=[nightly_job],
         sensors=sensors,

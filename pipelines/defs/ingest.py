@@ -3,8 +3,9 @@
 A step reads the source's complete deliveries (`_SUCCESS` present) in its partition range
 and writes them, typed, to the raw zone; bad rows go to quarantine. A delivery already
 loaded with the same content (fingerprint) is skipped, so re-running a night is cheap and a
-changed re-delivery (a replay) replaces that night. Each object's night is then validated
-by its Great Expectations suite: a blocking asset check, so a failed night stops before dbt.
+changed re-delivery (a replay) replaces that night. Each delivered night of the range is
+then validated by its Great Expectations suites (blocking asset checks), and the step fails
+when a file was rejected or too many rows were quarantined: the gates before dbt.
 """
 
 from collections.abc import Iterator
@@ -15,52 +16,63 @@ from pydantic import Field
 
 from pipelines.defs.partitions import nights
 from pipelines.defs.resources import RapportResource
+from rapport.config import QualityConfig
 from rapport.contract import SOURCES, objects_of
-from rapport.deliveries import load_source_nights
-from rapport.ingest import ObjectLoad
+from rapport.deliveries import gate_problems, load_source_nights, loads_of
 from rapport.quality.result import ObjectValidation
 
 CHECK = "contract_suite"
-MAX_EXAMPLES = 20
+MAX_LISTED = 20
 
 
 class IngestConfig(dg.Config):
     force: bool = Field(
         default=False, description="Reload deliveries even when their content has not changed."
     )
+    release: bool = Field(
+        default=False,
+        description="Publish these nights despite rejected files, quarantined rows over the "
+        "threshold or failed blocking expectations (they are still reported).",
+    )
 
 
-def _load_metadata(loads: list[ObjectLoad]) -> dict[str, dg.MetadataValue]:
+def _listing(lines: list[str]) -> dg.MetadataValue:
+    shown = "\n".join(f"- {line}" for line in lines[:MAX_LISTED])
+    more = f"\n- … and {len(lines) - MAX_LISTED} more" if len(lines) > MAX_LISTED else ""
+    return dg.MetadataValue.md(shown + more if lines else "none")
+
+
+def _load_metadata(entries: list[dict], loaded_now: list[date]) -> dict[str, dg.MetadataValue]:
     return {
         "nights": dg.MetadataValue.text(
-            ", ".join(sorted({ld.extract_date.isoformat() for ld in loads})) or "none"
+            ", ".join(sorted({e["night"].isoformat() for e in entries})) or "none"
         ),
-        "rows_read": dg.MetadataValue.int(sum(ld.rows_read for ld in loads)),
-        "rows_loaded": dg.MetadataValue.int(sum(ld.rows_loaded for ld in loads)),
-        "rows_quarantined": dg.MetadataValue.int(sum(ld.rows_quarantined for ld in loads)),
-        "rejected_files": dg.MetadataValue.text(
-            "; ".join(f"{ld.file}: {ld.rejected}" for ld in loads if ld.rejected) or "none"
+        "loaded_now": dg.MetadataValue.text(", ".join(d.isoformat() for d in loaded_now) or "none"),
+        "rows_read": dg.MetadataValue.int(sum(e["rows_read"] for e in entries)),
+        "rows_loaded": dg.MetadataValue.int(sum(e["rows_loaded"] for e in entries)),
+        "rows_quarantined": dg.MetadataValue.int(sum(e["rows_quarantined"] for e in entries)),
+        "rejected_files": _listing(
+            [f"{e['file']}: {e['rejected']}" for e in entries if e.get("rejected")]
         ),
     }
 
 
-def _check_result(source: str, name: str, results: list[ObjectValidation]) -> dg.AssetCheckResult:
+def _check_result(
+    source: str, name: str, results: list[ObjectValidation], release: bool
+) -> dg.AssetCheckResult:
     blocking = [f"{v.extract_date}: {m}" for v in results for m in v.blocking_failures]
     warnings = [f"{v.extract_date}: {m}" for v in results for m in v.warnings]
     return dg.AssetCheckResult(
         asset_key=["raw", source, name],
         check_name=CHECK,
         passed=not blocking,
-        severity=dg.AssetCheckSeverity.ERROR,
+        # a released night is reported but does not block
+        severity=dg.AssetCheckSeverity.WARN if release else dg.AssetCheckSeverity.ERROR,
         metadata={
             "nights_validated": dg.MetadataValue.int(len(results)),
             "rows_validated": dg.MetadataValue.int(sum(v.rows for v in results)),
-            "blocking_failures": dg.MetadataValue.md(
-                "\n".join(f"- {m}" for m in blocking[:MAX_EXAMPLES]) or "none"
-            ),
-            "warnings": dg.MetadataValue.md(
-                "\n".join(f"- {m}" for m in warnings[:MAX_EXAMPLES]) or "none"
-            ),
+            "blocking_failures": _listing(blocking),
+            "warnings": _listing(warnings),
             "results": dg.MetadataValue.text(
                 ", ".join(str(v.result_path) for v in results[-3:]) or "none"
             ),
@@ -68,7 +80,7 @@ def _check_result(source: str, name: str, results: list[ObjectValidation]) -> dg
     )
 
 
-def build_ingest_assets(source: str) -> dg.AssetsDefinition:
+def build_ingest_assets(source: str, quality: QualityConfig) -> dg.AssetsDefinition:
     objects = objects_of(source)
     specs = [
         dg.AssetSpec(
@@ -104,23 +116,37 @@ def build_ingest_assets(source: str) -> dg.AssetsDefinition:
         from rapport.quality import validate_night  # imports GX (~7 s): only when a step runs
 
         paths = rapport.paths
-        nights_in_range = [date.fromisoformat(k) for k in context.partition_keys]
-        result = load_source_nights(
-            paths, source, nights_in_range, force=config.force, log=context.log
-        )
+        in_range = [date.fromisoformat(k) for k in context.partition_keys]
+        result = load_source_nights(paths, source, in_range, force=config.force, log=context.log)
         validations = [
             v
-            for night in result.loaded
+            for night in result.nights
             for v in validate_night(paths.lake, paths.quality_dir, source, night)
         ]
+        entries = loads_of(paths.lake, source, result.nights)
         for obj in objects:
-            loads = [ld for ld in result.loads if ld.object == obj.name]
             yield dg.MaterializeResult(
-                asset_key=["raw", source, obj.name], metadata=_load_metadata(loads)
+                asset_key=["raw", source, obj.name],
+                metadata=_load_metadata(
+                    [e for e in entries if e["object"] == obj.name], result.loaded
+                ),
             )
-            yield _check_result(source, obj.name, [v for v in validations if v.object == obj.name])
+            yield _check_result(
+                source, obj.name, [v for v in validations if v.object == obj.name], config.release
+            )
+        problems = gate_problems(paths.lake, source, result.nights, quality.max_quarantined_share)
+        if problems and not config.release:
+            more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise dg.Failure(
+                description=f"{source} gate failed: {problems[0]}{more}; "
+                "replay a corrected delivery or release it with `rapport run --release`",
+                metadata={"problems": _listing(problems)},
+            )
+        for problem in problems:
+            context.log.warning(f"released: {problem}")
 
     return _ingest
 
 
-ingest_assets = [build_ingest_assets(source) for source in SOURCES]
+def build_ingest(quality: QualityConfig) -> list[dg.AssetsDefinition]:
+    return [build_ingest_assets(source, quality) for source in SOURCES]

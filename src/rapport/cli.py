@@ -46,17 +46,29 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="load deliveries and compute nights through Dagster")
     run.add_argument("--landing", type=Path, required=True)
     run.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
-    run.add_argument("--lake", type=Path, help="raw zone and run state (default: lake/ beside the warehouse)")
+    run.add_argument(
+        "--lake", type=Path, help="raw zone and run state (default: lake/ beside the warehouse)"
+    )
     when = run.add_mutually_exclusive_group()
     when.add_argument("--date", type=_date, help="run this one night")
     when.add_argument("--from", dest="night_from", type=_date, help="first night of a backfill")
     run.add_argument("--to", dest="night_to", type=_date, help="last night of a backfill")
     run.add_argument("--force", action="store_true", help="reload deliveries even if unchanged")
+    run.add_argument(
+        "--release",
+        action="store_true",
+        help="publish despite rejected files or quarantine over the threshold (still reported)",
+    )
 
     wl = sub.add_parser("watchlist", help="print the satisfied-but-at-risk accounts")
     wl.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
     wl.add_argument("--limit", type=_positive)
     wl.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    qu = sub.add_parser("quarantine", help="list quarantined rows and rejected files")
+    qu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
+    qu.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
+    qu.add_argument("--date", type=_date, help="only this extract date")
+    qu.add_argument("--format", choices=("table", "json"), default="table")
     return parser
 
 
@@ -80,9 +92,11 @@ def _run(args: argparse.Namespace) -> int:
         print(f"nothing to do: every complete delivery in {paths.landing} is loaded")
         return 0
     print(f"running {plan.describe()}", flush=True)
-    outcome = execute(paths, plan, force=args.force)
+    outcome = execute(paths, plan, force=args.force, release=args.release)
     if not outcome.success:
-        print(f"rapport run failed: {outcome.message} (Dagster run {outcome.run_id})", file=sys.stderr)
+        print(
+            f"rapport run failed: {outcome.message} (Dagster run {outcome.run_id})", file=sys.stderr
+        )
         return 1
     print(f"{outcome.message}; published {paths.warehouse} (Dagster run {outcome.run_id})")
     return 0
@@ -95,7 +109,20 @@ def _watchlist(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"generate": _generate, "run": _run, "watchlist": _watchlist}
+def _quarantine(args: argparse.Namespace) -> int:
+    from rapport.quarantine import read_quarantine, render
+
+    paths = Paths.resolve(args.warehouse, lake=args.lake)
+    print(render(read_quarantine(paths.lake, args.date), args.format))
+    return 0
+
+
+COMMANDS = {
+    "generate": _generate,
+    "run": _run,
+    "watchlist": _watchlist,
+    "quarantine": _quarantine,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

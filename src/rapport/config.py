@@ -21,9 +21,21 @@ class SensorConfig:
 
 
 @dataclass(frozen=True)
+class QualityConfig:
+    max_quarantined_share: float = 0.05
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_quarantined_share <= 1:
+            raise ValueError(
+                f"quality.max_quarantined_share must be between 0 and 1, got {self.max_quarantined_share}"
+            )
+
+
+@dataclass(frozen=True)
 class RapportConfig:
     schedule: ScheduleConfig = ScheduleConfig()
     sensors: SensorConfig = SensorConfig()
+    quality: QualityConfig = QualityConfig()
 
 
 def load_config(path: Path = DEFAULT_CONFIG) -> RapportConfig:
@@ -34,4 +46,5 @@ def load_config(path: Path = DEFAULT_CONFIG) -> RapportConfig:
     return RapportConfig(
         schedule=ScheduleConfig(**raw.get("schedule", {})),
         sensors=SensorConfig(**raw.get("sensors", {})),
+        quality=QualityConfig(**raw.get("quality", {})),
     )

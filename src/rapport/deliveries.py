@@ -1,13 +1,18 @@
-"""Which nights each source delivered and loaded, and loading them.
+"""Which nights each source delivered, loaded and published, and loading them.
 
 A night is *complete* in the landing when its folder holds `_SUCCESS`; it is *loaded* when
-the lake holds its manifest. A complete night whose content differs from what was loaded (a
-replay or a correction) is pending again. The lake, not the Dagster instance, is the record.
+the lake holds its manifest; it is *published* when a run that included it passed its gates
+and swapped the serving warehouse (`<lake>/state/published.json` keeps the fingerprints of
+the deliveries it saw). A complete night whose content differs from what was published (new,
+a replay, a correction, or loaded by a run that then failed a gate) is *pending*. The lake,
+not the Dagster instance, is the record.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,22 +45,92 @@ DELIVERY_SCHEMA = {
 
 @dataclass
 class SourceLoad:
+    """What one source's step did over its range of nights."""
+
     source: str
-    loads: list[ObjectLoad] = field(default_factory=list)
     loaded: list[date] = field(default_factory=list)
     unchanged: list[date] = field(default_factory=list)
     missing: list[date] = field(default_factory=list)
 
+    @property
+    def nights(self) -> list[date]:
+        """The nights of the range the source delivered (loaded now or before)."""
+        return sorted(self.loaded + self.unchanged)
+
+
+def gate_problems(
+    lake: Path, source: str, nights: list[date], max_quarantined_share: float
+) -> list[str]:
+    """Why these nights must not be published: rejected files, or more rows quarantined
+    than the configured share of a file's rows. Read from the manifests, so a rerun of the
+    same nights fails the same way until the delivery is replayed or released."""
+    manifests = loaded_deliveries(lake, source)
+    problems = []
+    for night in nights:
+        for name, obj in manifests.get(night, {}).get("objects", {}).items():
+            where = obj.get("file") or f"{source}/{name}"
+            if obj.get("rejected"):
+                problems.append(f"{where} rejected: {obj['rejected']}")
+            elif obj["rows_quarantined"] > max_quarantined_share * max(obj["rows_read"], 1):
+                problems.append(
+                    f"{where}: {obj['rows_quarantined']} of {obj['rows_read']} rows quarantined "
+                    f"(more than {max_quarantined_share:.0%})"
+                )
+    return problems
+
+
+def loads_of(lake: Path, source: str, nights: list[date]) -> list[dict]:
+    """The manifest entries (one per object) of these nights."""
+    manifests = loaded_deliveries(lake, source)
+    return [
+        {"night": n, "object": name, **obj}
+        for n in nights
+        for name, obj in manifests.get(n, {}).get("objects", {}).items()
+    ]
+
+
+def _published_path(lake: Path) -> Path:
+    return lake / "state" / "published.json"
+
+
+def published_fingerprints(lake: Path) -> dict[str, dict[str, str]]:
+    path = _published_path(lake)
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def record_published(lake: Path) -> None:
+    """After a publish: every loaded delivery, as loaded, is now what users see."""
+    state = {
+        source: {
+            d.isoformat(): m.get("fingerprint") for d, m in loaded_deliveries(lake, source).items()
+        }
+        for source in SOURCES
+    }
+    path = _published_path(lake)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
+    tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
+    os.replace(tmp, path)
+
 
 def pending_nights(paths: Paths, source: str) -> list[date]:
-    """Complete deliveries not yet loaded, or loaded with different content."""
-    loaded = loaded_deliveries(paths.lake, source)
+    """Complete deliveries whose content is not what the serving warehouse was built from."""
+    published = published_fingerprints(paths.lake).get(source, {})
     return [
+        d
+        for d in complete_deliveries(paths.landing, source)
+        if published.get(d.isoformat()) != delivery_fingerprint(paths.landing, source, d)
+    ]
+
+
+def _changed_since_load(paths: Paths, source: str) -> set[date]:
+    loaded = loaded_deliveries(paths.lake, source)
+    return {
         d
         for d in complete_deliveries(paths.landing, source)
         if d not in loaded
         or loaded[d].get("fingerprint") != delivery_fingerprint(paths.landing, source, d)
-    ]
+    }
 
 
 def all_pending(paths: Paths) -> dict[str, list[date]]:
@@ -76,20 +151,19 @@ def load_source_nights(
     """Load the source's complete deliveries among `nights` (changed ones only, unless forced)."""
     log = log or logging.getLogger(__name__)
     complete = set(complete_deliveries(paths.landing, source))
-    pending = set(pending_nights(paths, source))
+    changed = _changed_since_load(paths, source)
     result = SourceLoad(source)
     for night in sorted(nights):
         if night not in complete:
             result.missing.append(night)
             continue
-        if night not in pending and not force:
+        if night not in changed and not force:
             result.unchanged.append(night)
             continue
         loads = ingest_delivery(paths.landing, paths.lake, source, night)
         write_delivery_record(
             paths.lake, source, night, loads, delivery_fingerprint(paths.landing, source, night)
         )
-        result.loads.extend(loads)
         result.loaded.append(night)
         log.info(
             f"{source} {night}: {sum(x.rows_loaded for x in loads)} rows loaded, "

@@ -61,7 +61,9 @@ def publish(build_db: Path, serving: Path) -> Publication:
                 f"select count(*) from {schema}.{table}"
             ).fetchall()[0][0]
             _copy_comments(con, schema, table)
-        as_of = con.execute("select max(as_of_date) from marts.account_loyalty_risk").fetchall()[0][0]
+        as_of = con.execute("select max(as_of_date) from marts.account_loyalty_risk").fetchall()[0][
+            0
+        ]
         con.execute("create schema if not exists rapport")
         con.execute(
             "create table rapport.publication as select ?::date as as_of_date, "
@@ -84,7 +86,9 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> N
         [schema, table],
     ).fetchall()
     if comment and comment[0][0]:
-        con.execute(f"comment on table {schema}.{table} is '{comment[0][0].replace(chr(39), chr(39) * 2)}'")
+        con.execute(
+            f"comment on table {schema}.{table} is '{comment[0][0].replace(chr(39), chr(39) * 2)}'"
+        )
     for column, text in con.execute(
         "select column_name, comment from duckdb_columns() where database_name = 'build' "
         "and schema_name = ? and table_name = ? and comment is not null",

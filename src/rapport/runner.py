@@ -67,7 +67,7 @@ def dagster_instance(paths: Paths):
     return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
 
 
-def execute(paths: Paths, plan: RunPlan, force: bool = False) -> RunOutcome:
+def execute(paths: Paths, plan: RunPlan, force: bool = False, release: bool = False) -> RunOutcome:
     """One Dagster run of the nightly job over the plan's range of nights."""
     ensure_manifest()
     from pipelines.defs import build_definitions
@@ -79,7 +79,11 @@ def execute(paths: Paths, plan: RunPlan, force: bool = False) -> RunOutcome:
         "dagster/asset_partition_range_end": plan.night_to.isoformat(),
         "rapport/warehouse": str(paths.warehouse),
     }
-    run_config = {"ops": {f"ingest_{s}": {"config": {"force": force}} for s in plan.pending}}
+    run_config = {
+        "ops": {
+            f"ingest_{s}": {"config": {"force": force, "release": release}} for s in plan.pending
+        }
+    }
     with dagster_instance(paths) as instance:
         result = job.execute_in_process(
             instance=instance, tags=tags, run_config=run_config, raise_on_error=False
@@ -90,10 +94,16 @@ def execute(paths: Paths, plan: RunPlan, force: bool = False) -> RunOutcome:
 
 
 def _first_failure(result) -> str:
+    """One line: the first failed step and why (a Failure's own description when it has one)."""
     for event in result.all_events:
         if event.is_step_failure:
-            error = event.step_failure_data.error
-            text = (error.cause.message if error and error.cause else error.message) if error else ""
-            line = " ".join(text.split())[:400]
-            return f"step {event.step_key} failed: {line}"
+            data = event.step_failure_data
+            if data.user_failure_data and data.user_failure_data.description:
+                text = data.user_failure_data.description
+            elif data.error:
+                error = data.error.cause or data.error
+                text = error.message
+            else:
+                text = "no reason given"
+            return f"step {event.step_key} failed: {' '.join(text.split())[:500]}"
     return "run failed"

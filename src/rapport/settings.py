@@ -23,7 +23,10 @@ class Paths:
 
     @classmethod
     def resolve(
-        cls, warehouse: str | Path, landing: str | Path | None = None, lake: str | Path | None = None
+        cls,
+        warehouse: str | Path,
+        landing: str | Path | None = None,
+        lake: str | Path | None = None,
     ) -> Paths:
         """Absolute paths; the lake defaults to `lake/` beside the warehouse file."""
         wh = Path(warehouse).expanduser().resolve()

@@ -13,8 +13,17 @@ from pathlib import Path
 import duckdb
 
 COLUMNS = (
-    "watchlist_rank", "as_of_date", "account_id", "account_name", "owner_name", "arr",
-    "arr_at_risk", "renewal_date", "satisfaction_score", "loyalty_risk_score", "reasons",
+    "watchlist_rank",
+    "as_of_date",
+    "account_id",
+    "account_name",
+    "owner_name",
+    "arr",
+    "arr_at_risk",
+    "renewal_date",
+    "satisfaction_score",
+    "loyalty_risk_score",
+    "reasons",
 )
 
 
@@ -35,7 +44,9 @@ def read_watchlist(warehouse: Path, limit: int | None = None) -> Watchlist:
         total = con.execute(
             "select count(*), coalesce(sum(arr_at_risk), 0) from marts.satisfied_at_risk"
         ).fetchall()[0]
-        as_of = con.execute("select max(as_of_date) from marts.account_loyalty_risk").fetchall()[0][0]
+        as_of = con.execute("select max(as_of_date) from marts.account_loyalty_risk").fetchall()[0][
+            0
+        ]
         sql = f"select {', '.join(COLUMNS)} from marts.satisfied_at_risk order by watchlist_rank"
         if limit is not None:
             sql += f" limit {int(limit)}"

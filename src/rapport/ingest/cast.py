@@ -1,0 +1,143 @@
+"""Contract kinds as polars expressions: string columns in, typed columns and row faults out.
+
+A frame entering here holds each contract column as strings under its source name
+(``Column.name``; ``tags`` as a list of strings), plus ``_line`` and ``_fault`` (a
+reason found while reading, or null). Faults are found in two steps: a cheap boolean
+per row over the whole file, then the human reason, computed only for the faulty rows.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from rapport.contract import Column, Fmt, SourceObject
+
+# Datetimes, per file format: the exact shape the system writes (polars parses a fixed
+# format like this about 4x faster), the general ISO 8601 form with any fraction and
+# offset (read only where the exact shape did not match), and an example for messages.
+_ISO = "%Y-%m-%dT%H:%M:%S%.f%#z"
+_DATETIME: dict[Fmt, tuple[str, str | None, str]] = {
+    "csv": ("%Y-%m-%dT%H:%M:%S.000+0000", _ISO, "2026-11-22T14:03:07.000+0000"),
+    "jsonl": ("%Y-%m-%dT%H:%M:%SZ", _ISO, "2026-11-22T14:03:07Z"),
+    "qualtrics_csv": ("%Y-%m-%d %H:%M:%S", None, "2026-11-22 14:03:07"),  # naive UTC
+}
+# booleans, per file format: the words for true and for false (any case of each)
+_BOOLS: dict[Fmt, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "csv": (("true",), ("false",)),
+    "jsonl": (("true",), ("false",)),
+    "qualtrics_csv": (("1", "true"), ("0", "false")),
+}
+_VALUE_CHARS = 100  # how much of a bad value a reason quotes
+
+OK = "_ok"
+
+
+def label(c: Column) -> str:
+    """The column as the source system names it (``satisfaction_rating.score`` when nested)."""
+    return ".".join(c.path) if c.path else c.name
+
+
+def typed_name(c: Column) -> str:
+    """Where the typed value of a column lives while a frame is being checked."""
+    return c.name if c.kind in ("string", "string_list") else f"__typed__{c.raw}"
+
+
+def _cast(c: Column, fmt: Fmt) -> pl.Expr:
+    s = pl.col(c.name)
+    match c.kind:
+        case "int":
+            return s.cast(pl.Int64, strict=False)
+        case "float":
+            t = s.cast(pl.Float64, strict=False)
+            return pl.when(t.is_finite()).then(t)
+        case "bool":  # when/then streams; replace_strict would gather the whole column
+            true, false = (_spellings(words) for words in _BOOLS[fmt])
+            return pl.when(s.is_in(true)).then(True).when(s.is_in(false)).then(False)
+        case "date":
+            return s.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        case "datetime":
+            exact, general, _ = _DATETIME[fmt]
+            fast = s.str.strptime(pl.Datetime("us"), exact, strict=False)
+            if general is None:
+                return fast
+            rest = pl.when(fast.is_null()).then(s)  # mostly null, so cheap to parse
+            utc = rest.str.strptime(pl.Datetime("us", "UTC"), general, strict=False)
+            return pl.coalesce(fast, utc.dt.replace_time_zone(None))
+    raise ValueError(f"no cast for kind {c.kind}")
+
+
+def _spellings(words: tuple[str, ...]) -> list[str]:
+    return [spelt for w in words for spelt in (w, w.upper(), w.capitalize())]
+
+
+def _expected(c: Column, fmt: Fmt) -> str:
+    match c.kind:
+        case "int":
+            return "an integer"
+        case "float":
+            return "a number"
+        case "bool":
+            true, false = _BOOLS[fmt]
+            return f"a boolean ({' or '.join(true + false)})"
+        case "date":
+            return "a date like 2026-11-22"
+        case "datetime":
+            return f"a datetime like {_DATETIME[fmt][2]}"
+    raise ValueError(f"no parse for kind {c.kind}")
+
+
+def _faults(c: Column, fmt: Fmt) -> list[tuple[pl.Expr, pl.Expr]]:
+    """(is_faulty, reason) pairs for one column, in the order they are reported."""
+    s, t = pl.col(c.name), pl.col(typed_name(c))
+    shown = s.str.slice(0, _VALUE_CHARS) if c.kind != "string_list" else s
+    name = label(c)
+
+    def said(text: str) -> pl.Expr:
+        return pl.format(f"{name}: '{{}}' {text}", shown)
+
+    checks: list[tuple[pl.Expr, pl.Expr]] = []
+    if c.kind not in ("string", "string_list"):
+        checks.append((s.is_not_null() & t.is_null(), said(f"is not {_expected(c, fmt)}")))
+    if c.required:
+        checks.append((s.is_null(), pl.lit(f"{name} is required")))
+    if c.low is not None:
+        checks.append(((t < c.low).fill_null(False), said(f"is below the minimum {c.low:g}")))
+    if c.high is not None:
+        checks.append(((t > c.high).fill_null(False), said(f"is above the maximum {c.high:g}")))
+    if c.values is not None:
+        bad = (s.is_not_null() & ~s.is_in(c.values)).fill_null(False)
+        checks.append((bad, said(f"is not one of {', '.join(c.values)}")))
+    return checks
+
+
+def check(frame: pl.LazyFrame, obj: SourceObject) -> pl.LazyFrame:
+    """Add the typed columns and ``_ok`` (no fault in the row)."""
+    fmt = obj.fmt
+    typed = [_cast(c, fmt).alias(typed_name(c)) for c in obj.columns if typed_name(c) != c.name]
+    faulty = [bad for c in obj.columns for bad, _ in _faults(c, fmt)]
+    ok = pl.col("_fault").is_null() & ~pl.any_horizontal(faulty)
+    return frame.with_columns(typed).with_columns(ok.alias(OK))
+
+
+def raw_columns(obj: SourceObject) -> list[pl.Expr]:
+    """The contract columns, typed, under their raw names."""
+    return [pl.col(typed_name(c)).alias(c.raw) for c in obj.columns]
+
+
+def reason_and_column(obj: SourceObject) -> tuple[pl.Expr, pl.Expr]:
+    """The first fault of a faulty row and the column it is in (null for a whole-row fault)."""
+    fmt = obj.fmt
+    reasons: list[pl.Expr] = [pl.col("_fault")]
+    columns: list[pl.Expr] = []
+    for c in obj.columns:
+        faults = _faults(c, fmt)
+        if not faults:
+            continue
+        chain = pl.when(faults[0][0]).then(faults[0][1])
+        for bad, text in faults[1:]:
+            chain = chain.when(bad).then(text)
+        reasons.append(chain)
+        columns.append(
+            pl.when(pl.any_horizontal([bad for bad, _ in faults])).then(pl.lit(label(c)))
+        )
+    return pl.coalesce(reasons), pl.when(pl.col("_fault").is_null()).then(pl.coalesce(columns))

@@ -1,0 +1,98 @@
+"""The lake: raw and quarantine partitions, published atomically, and delivery manifests.
+
+A partition is one file, ``<zone>/<source>/<object>/dt=<date>/part-0.parquet``. It is
+built under ``<lake>/.tmp/`` and moved into place with one ``os.replace``: a reader sees
+the old file or the new one, never a part of either, and a crash at any point leaves at
+most a stale temporary folder, removed when the same partition is next built.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rapport.contract import SourceObject
+
+RAW = "raw"
+QUARANTINE = "quarantine"
+PART = "part-0.parquet"
+TMP = ".tmp"
+
+
+def partition(lake: Path, zone: str, obj: SourceObject, extract_date: date) -> Path:
+    """The folder of one object's night in the ``raw`` or ``quarantine`` zone."""
+    return lake / zone / obj.source / obj.name / f"dt={extract_date.isoformat()}"
+
+
+def manifest_path(lake: Path, source: str, extract_date: date) -> Path:
+    return lake / "manifests" / source / f"dt={extract_date.isoformat()}.json"
+
+
+@contextmanager
+def staging(lake: Path, obj: SourceObject, extract_date: date) -> Iterator[Path]:
+    """A fresh temporary folder for building one object's night; stale ones are removed."""
+    base = lake / TMP / obj.source / obj.name
+    prefix = f"dt={extract_date.isoformat()}-"
+    if base.is_dir():
+        for stale in base.glob(f"{prefix}*"):
+            shutil.rmtree(stale, ignore_errors=True)
+    folder = base / f"{prefix}{uuid.uuid4().hex}"
+    folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def publish(built: Path, target_dir: Path) -> None:
+    """Move a finished parquet file into its partition, replacing what was there."""
+    _fsync(built)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    os.replace(built, target_dir / PART)
+    _fsync(target_dir)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def forget_manifest(lake: Path, source: str, extract_date: date) -> None:
+    """Mark a night as not loaded (before it is loaded again) and drop stale manifest temps."""
+    manifest_path(lake, source, extract_date).unlink(missing_ok=True)
+    tmp = lake / TMP / source
+    if tmp.is_dir():
+        for stale in tmp.glob(f"manifest-dt={extract_date.isoformat()}-*"):
+            stale.unlink(missing_ok=True)
+
+
+def write_manifest(lake: Path, source: str, extract_date: date, manifest: dict[str, Any]) -> None:
+    tmp = lake / TMP / source / f"manifest-dt={extract_date.isoformat()}-{uuid.uuid4().hex}.json"
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    publish_to = manifest_path(lake, source, extract_date)
+    _fsync(tmp)
+    publish_to.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, publish_to)
+    _fsync(publish_to.parent)
+
+
+def read_manifests(lake: Path, source: str) -> dict[date, dict[str, Any]]:
+    folder = lake / "manifests" / source
+    if not folder.is_dir():
+        return {}
+    manifests = {}
+    for path in sorted(folder.glob("dt=*.json")):
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifests[date.fromisoformat(manifest["extract_date"])] = manifest
+    return manifests

@@ -1,0 +1,435 @@
+"""Landing files as strings: every value a string, with the physical line each record starts on.
+
+Each reader has a fast path (polars, streaming) and a slow path in Python, used only for
+a file the fast path cannot read faithfully (ragged CSV rows, broken JSON lines). Both
+produce a ``Parsed``: the frame that ``cast`` checks, plus the rows refused while reading.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from rapport.contract import Column, SourceObject
+from rapport.ingest.cast import label
+from rapport.ingest.landing import FileStats, utf8_error
+from rapport.ingest.model import FileRejected
+
+RECORD_CHARS = 2000
+BOM = "\ufeff"
+# rows refused while reading, as the slow paths write them
+_REFUSED_SCHEMA = {
+    "_line": pl.Int64,
+    "_column": pl.String,
+    "_fault": pl.String,
+    "_record": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A file read as strings.
+
+    ``frame`` holds the contract columns (strings, under ``Column.name``), ``_line`` and
+    ``_fault`` (a reason found while reading, or null); ``record`` rebuilds a row's text
+    for the quarantine; ``totals`` are aggregates the caller checks against the file's
+    bytes; ``refused`` holds rows the reader could not turn into columns at all.
+    """
+
+    frame: pl.LazyFrame
+    record: pl.Expr
+    totals: tuple[pl.Expr, ...] = (pl.len().alias("rows"),)
+    refused: pl.LazyFrame | None = None
+    refused_rows: int = 0
+
+
+# --- CSV and Qualtrics CSV ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header record(s) of a CSV file and the bytes they take."""
+
+    names: tuple[str, ...]  # contract names as they are; other columns as __extra_<n>
+    text: tuple[str, ...]  # the free-text columns: strings without a list of values, extras
+    lines: int  # physical lines, counting newlines inside quoted header values
+    size: int
+    newlines: int
+    commas: int
+    quotes: int
+
+
+def read_header(path: Path, obj: SourceObject) -> Header:
+    """Parse the header record(s): one for CRM CSV, three for a Qualtrics export."""
+    records = 3 if obj.fmt == "qualtrics_csv" else 1
+    consumed: list[bytes] = []
+    rows: list[list[str]] = []
+    with path.open("rb") as fh:
+
+        def lines() -> Iterator[str]:
+            for raw in fh:
+                text = raw.decode("utf-8")
+                consumed.append(raw)
+                yield text.removeprefix(BOM) if len(consumed) == 1 else text
+
+        try:
+            for row in csv.reader(lines()):
+                rows.append(row)
+                if len(rows) == records:
+                    break
+        except UnicodeDecodeError:
+            raise FileRejected(utf8_error(path) or "file is not UTF-8") from None
+        except csv.Error as e:
+            raise FileRejected(f"the header is not valid CSV: {e}") from None
+    if not rows:
+        raise FileRejected("file is empty: it has no header row")
+    if len(rows) < records:
+        raise FileRejected(f"file has {len(rows)} header rows, a Qualtrics export has {records}")
+    if obj.fmt == "qualtrics_csv" and not _is_import_ids(rows[2]):
+        raise FileRejected(
+            'the third header row does not hold Qualtrics import ids like {"ImportId":"QID1"}'
+        )
+    wanted = {c.name: c for c in obj.columns}
+    names = tuple(
+        n if n in wanted else f"__extra_{i}" for i, n in enumerate(v.strip() for v in rows[0])
+    )
+    return Header(
+        names=names,
+        text=tuple(n for n in names if n not in wanted or _is_free_text(wanted[n])),
+        lines=len(consumed),
+        size=sum(len(b) for b in consumed),
+        newlines=sum(b.count(b"\n") for b in consumed),
+        commas=sum(b.count(b",") for b in consumed),
+        quotes=sum(b.count(b'"') for b in consumed),
+    )
+
+
+def _is_free_text(c: Column) -> bool:
+    return c.kind == "string" and c.values is None
+
+
+def _is_import_ids(row: list[str]) -> bool:
+    try:
+        first = json.loads(row[0]) if row else None
+    except ValueError:
+        return False
+    return isinstance(first, dict) and "ImportId" in first
+
+
+def header_problem(header: Header, obj: SourceObject) -> str | None:
+    """Why the header makes the file invalid: a listed column missing or repeated."""
+    missing = [c.name for c in obj.columns if c.name not in header.names]
+    if len(missing) == 1:
+        return f"required column {missing[0]} is missing"
+    if missing:
+        return f"required columns {', '.join(missing)} are missing"
+    for c in obj.columns:
+        if (n := header.names.count(c.name)) > 1:
+            return f"column {c.name} appears {n} times in the header"
+    return None
+
+
+def sample_needs_counts(path: Path, header: Header, records: int = 2000) -> bool:
+    """Whether the first records show that ``csv_fast`` should count inside values.
+
+    It must when values hold newlines (line numbers), or when the last column is empty
+    in some rows while values hold commas or quotes (then only the commas prove that
+    no row was short). Reading a sample first saves reading the whole file twice.
+    """
+    with path.open(encoding="utf-8", errors="replace", newline="\n") as fh:
+        for _ in range(header.lines):
+            fh.readline()
+        try:
+            rows = list(itertools.islice(csv.reader(fh), records))
+        except csv.Error:
+            return True
+    if any("\n" in v for row in rows for v in row):
+        return True
+    short_or_empty = any(len(row) < len(header.names) or not row[-1] for row in rows if row)
+    return short_or_empty and any("," in v or '"' in v for row in rows for v in row)
+
+
+def csv_fast(path: Path, header: Header, *, count_inside: bool) -> Parsed:
+    """Polars reads the records; ``totals`` let ``csv_consistent`` check it afterwards.
+
+    Without ``count_inside``, ``_line`` assumes no record spans lines. With it, the
+    newlines and commas inside free-text values are counted (that costs time), which
+    gives right line numbers and proves that no row was short. A typed or listed value
+    holding a newline or a comma is a fault anyway; it makes the counts disagree with
+    the bytes, and the slow path then reads the file exactly.
+    """
+    names = list(header.names)
+    frame = pl.scan_csv(
+        path,
+        has_header=False,
+        skip_lines=header.lines,
+        schema=dict.fromkeys(names, pl.String),
+        null_values=[""],
+        row_index_name="_row",
+        raise_if_empty=False,
+    )
+    line = pl.col("_row").cast(pl.Int64) + (header.lines + 1)
+    totals = [pl.len().alias("rows"), pl.col(names[-1]).null_count().alias("last_nulls")]
+    if count_inside:
+        newlines = [pl.col(n).str.count_matches("\n", literal=True) for n in header.text]
+        frame = frame.with_columns(
+            pl.sum_horizontal(newlines).fill_null(0).cast(pl.Int64).alias("_nl")
+        )
+        line = line + pl.col("_nl").cum_sum() - pl.col("_nl")
+        commas = [pl.col(n).str.count_matches(",", literal=True).sum() for n in header.text]
+        totals += [pl.col("_nl").sum().alias("newlines"), pl.sum_horizontal(commas).alias("commas")]
+    frame = frame.with_columns(line.alias("_line"), pl.lit(None, pl.String).alias("_fault"))
+    return Parsed(frame, _csv_record(names), tuple(totals))
+
+
+def csv_consistent(header: Header, stats: FileStats, totals: dict[str, int]) -> bool:
+    """Whether the bytes of the file agree with what polars read.
+
+    The newlines must be one per record plus those inside values, or the line numbers
+    would be wrong. Polars fills a short row with nulls without a word; a short row has
+    a null last column, so if none has, no row was short. Otherwise the commas of the
+    file must be ``rows * (columns - 1)`` plus those inside values.
+    """
+    rows = totals["rows"]
+    data_lines = 0
+    if stats.size > header.size:
+        data_lines = stats.newlines - header.newlines + (0 if stats.ends_with_newline else 1)
+    if rows + totals.get("newlines", 0) != data_lines:
+        return False
+    if totals["last_nulls"] == 0:
+        return True
+    separators = rows * (len(header.names) - 1)
+    if "commas" in totals:
+        return stats.commas - header.commas == separators + totals["commas"]
+    return stats.quotes == header.quotes and stats.commas - header.commas == separators
+
+
+def csv_repaired(path: Path, header: Header, folder: Path) -> Parsed:
+    """The slow path: Python's csv module reads record by record.
+
+    Rows with the wrong number of fields are refused; the others are written to a
+    well-formed CSV (with their line) that polars then reads.
+    """
+    width = len(header.names)
+    good, bad = folder / "repaired.csv", folder / "refused.csv"
+    refused = 0
+    consumed: list[str] = []
+    with (
+        path.open(encoding="utf-8", newline="\n") as fh,
+        good.open("w", encoding="utf-8", newline="") as good_fh,
+        bad.open("w", encoding="utf-8", newline="") as bad_fh,
+    ):
+        for _ in range(header.lines):
+            fh.readline()
+
+        def lines() -> Iterator[str]:
+            for text in fh:
+                consumed.append(text)
+                yield text
+
+        good_out = csv.writer(good_fh, lineterminator="\n")
+        bad_out = csv.writer(bad_fh, lineterminator="\n")
+        line = header.lines + 1
+        try:
+            for fields in csv.reader(lines()):
+                start, text = line, "".join(consumed)
+                line += len(consumed)
+                consumed.clear()
+                if not fields:
+                    continue  # a blank line
+                if len(fields) == width:
+                    good_out.writerow([*fields, start])
+                else:
+                    reason = f"row has {len(fields)} fields, header has {width}"
+                    bad_out.writerow([start, "", reason, _without_eol(text)[:RECORD_CHARS]])
+                    refused += 1
+        except UnicodeDecodeError:
+            raise FileRejected(utf8_error(path) or "file is not UTF-8") from None
+        except csv.Error as e:
+            raise FileRejected(f"file is not valid CSV at line {line}: {e}") from None
+    frame = pl.scan_csv(
+        good,
+        has_header=False,
+        schema={**dict.fromkeys(header.names, pl.String), "_line": pl.Int64},
+        null_values=[""],
+        raise_if_empty=False,
+    ).with_columns(pl.lit(None, pl.String).alias("_fault"))
+    return Parsed(
+        frame, _csv_record(list(header.names)), refused=_refused(bad), refused_rows=refused
+    )
+
+
+def _csv_record(names: list[str]) -> pl.Expr:
+    """A row written back as CSV (RFC 4180 quoting where needed)."""
+    fields = []
+    for n in names:
+        v = pl.col(n)
+        quoted = pl.lit('"') + v.str.replace_all('"', '""', literal=True) + pl.lit('"')
+        fields.append(pl.when(v.str.contains('[",\r\n]')).then(quoted).otherwise(v).fill_null(""))
+    return pl.concat_str(fields, separator=",")
+
+
+def _without_eol(text: str) -> str:
+    return text.removesuffix("\n").removesuffix("\r")
+
+
+def _refused(path: Path) -> pl.LazyFrame:
+    return pl.scan_csv(
+        path, has_header=False, schema=_REFUSED_SCHEMA, null_values=[""], raise_if_empty=False
+    )
+
+
+# --- JSON Lines ---------------------------------------------------------------------
+
+
+def _json_dtype(obj: SourceObject) -> pl.Struct:
+    fields: dict[str, Any] = {}
+    for c in obj.columns:
+        leaf = pl.List(pl.String) if c.kind == "string_list" else pl.String
+        if c.path:
+            fields.setdefault(c.path[0], {})[c.path[1]] = leaf
+        else:
+            fields[c.name] = leaf
+    return pl.Struct({k: pl.Struct(v) if isinstance(v, dict) else v for k, v in fields.items()})
+
+
+def _json_value(c: Column) -> pl.Expr:
+    value = pl.col("_json")
+    for step in c.path or (c.name,):
+        value = value.struct.field(step)
+    return value.alias(c.name)
+
+
+def starts_with_bom(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(3) == BOM.encode()
+
+
+def jsonl_fast(
+    path: Path, obj: SourceObject, *, bom: bool, skip: pl.Series | None = None
+) -> Parsed:
+    """Polars reads the lines and decodes them against the contract's shape.
+
+    ``skip`` holds line numbers the slow path has already refused.
+    """
+    frame = pl.scan_lines(path, name="_text", row_index_name="_row").with_columns(
+        (pl.col("_row").cast(pl.Int64) + 1).alias("_line")
+    )
+    if bom:
+        first = pl.col("_row") == 0
+        frame = frame.with_columns(
+            pl.when(first).then(pl.col("_text").str.strip_chars_start(BOM)).otherwise("_text")
+        )
+    frame = frame.filter(pl.col("_text").str.strip_chars().str.len_bytes() > 0)
+    if skip is not None:
+        frame = frame.filter(~pl.col("_line").is_in(skip.implode()))
+    frame = frame.with_columns(pl.col("_text").str.json_decode(_json_dtype(obj)).alias("_json"))
+    fault = pl.when(pl.col("_json").is_null()).then(pl.lit("line is not a JSON object: it is null"))
+    frame = frame.select(
+        "_line", "_text", *(_json_value(c) for c in obj.columns), fault.alias("_fault")
+    )
+    return Parsed(frame, pl.col("_text"))
+
+
+def jsonl_checked(path: Path, obj: SourceObject, folder: Path, *, bom: bool) -> Parsed:
+    """The slow path: Python parses each line; lines polars cannot decode are refused."""
+    bad = folder / "refused.csv"
+    skip: list[int] = []
+    with (
+        path.open(encoding="utf-8", newline="\n") as fh,
+        bad.open("w", encoding="utf-8", newline="") as bad_fh,
+    ):
+        out = csv.writer(bad_fh, lineterminator="\n")
+        for number, raw in enumerate(fh, start=1):
+            text = _without_eol(raw.removeprefix(BOM) if number == 1 and bom else raw)
+            if not text.strip():
+                continue
+            fault = _json_fault(text, obj)
+            if fault is not None:
+                out.writerow([number, fault[0] or "", fault[1], text[:RECORD_CHARS]])
+                skip.append(number)
+    parsed = jsonl_fast(path, obj, bom=bom, skip=pl.Series(skip, dtype=pl.Int64))
+    return Parsed(parsed.frame, parsed.record, refused=_refused(bad), refused_rows=len(skip))
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _json_fault(text: str, obj: SourceObject) -> tuple[str | None, str] | None:
+    """(column, reason) when a line cannot be decoded into the contract's shape."""
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as e:
+        return None, f"line is not valid JSON: {e.msg} at column {e.colno}"
+    except ValueError as e:  # NaN, Infinity
+        return None, f"line is not valid JSON: {e}"
+    if not isinstance(value, dict):
+        return None, f"line is not a JSON object: it is {_json_type(value)}"
+    for c in obj.columns:
+        holder = value
+        if c.path:
+            holder = value.get(c.path[0])
+            if holder is None:
+                continue
+            if not isinstance(holder, dict):
+                return c.path[0], f"{c.path[0]}: {_short(holder)} is not an object"
+        v = holder.get(c.path[-1] if c.path else c.name)
+        if c.kind == "string_list":
+            items = v if isinstance(v, list) else [v]
+            if any(isinstance(x, dict | list) for x in items):
+                return label(c), f"{label(c)}: {_short(v)} is not a list of strings"
+        elif isinstance(v, dict | list):
+            return label(c), f"{label(c)}: {_short(v)} is not a single value"
+    return None
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    return "a boolean" if isinstance(value, bool) else "a number"
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+# --- rejected files -------------------------------------------------------------------
+
+
+def count_records(path: Path, obj: SourceObject, header: Header | None) -> int:
+    """How many records a refused file holds, as best it can be told (0 if it cannot)."""
+    try:
+        if obj.fmt == "jsonl":
+            with path.open("rb") as fh:
+                return sum(1 for raw in fh if raw.strip())
+        if header is None:
+            return 0
+        return (
+            pl.scan_csv(
+                path,
+                has_header=False,
+                skip_lines=header.lines,
+                schema=dict.fromkeys(header.names, pl.String),
+                encoding="utf8-lossy",
+                truncate_ragged_lines=True,
+                raise_if_empty=False,
+            )
+            .select(pl.len())
+            .collect()
+            .item()
+        )
+    except (OSError, pl.exceptions.PolarsError):
+        return 0

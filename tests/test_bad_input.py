@@ -1,0 +1,182 @@
+"""Bad input and gates: quarantine, rejected files, blocking expectations, release and replay.
+The serving warehouse keeps the last good night whenever a gate fails."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from rapport.cli import main
+from rapport.ingest import loaded_deliveries
+from tests.landing_builder import account, owner, sf, write_delivery
+from tests.pipeline_helpers import Installation
+
+pytestmark = pytest.mark.slow
+
+N1, N2, N3, N4 = (date(2026, 9, 1) + timedelta(days=i) for i in range(4))
+
+
+def response(rid: str, recorded: date, nps: str, csat: str = "4") -> dict[str, object]:
+    stamp = f"{recorded.isoformat()} 10:00:00"
+    return {
+        "StartDate": stamp,
+        "EndDate": stamp,
+        "Status": "IP Address",
+        "Progress": "100",
+        "Duration (in seconds)": "60",
+        "Finished": "1",
+        "RecordedDate": stamp,
+        "ResponseId": rid,
+        "RecipientEmail": "x@example.com",
+        "ExternalReference": "",
+        "DistributionChannel": "email",
+        "UserLanguage": "EN",
+        "Q_NPS": nps,
+        "Q_CSAT": csat,
+        "Q_ALTERNATIVES": "2",
+        "Q_COMMENT": "fine",
+        "account_id": "A",
+    }
+
+
+def published_night(inst: Installation) -> date:
+    return inst.serving_query("select as_of_date from rapport.publication")[0][0]
+
+
+@pytest.fixture(scope="module")
+def inst(tmp_path_factory) -> Installation:
+    root = tmp_path_factory.mktemp("bad")
+    inst = Installation(root / "landing", root / "warehouse.duckdb", root / "labels.csv")
+    write_delivery(
+        inst.landing,
+        "crm",
+        N1,
+        {"users": [owner(sf(N1))], "accounts": [account("A", "Alpha", sf(N1))]},
+    )
+    write_delivery(inst.landing, "support", N1)
+    write_delivery(inst.landing, "surveys", N1, {"responses": [response("R1", N1, "9")]})
+    assert inst.run() == 0
+    return inst
+
+
+def test_bad_rows_are_quarantined_and_stop_the_night(inst: Installation, capsys):
+    write_delivery(inst.landing, "crm", N2)
+    write_delivery(inst.landing, "support", N2)
+    write_delivery(
+        inst.landing,
+        "surveys",
+        N2,
+        {
+            "responses": [
+                response("R2", N2, "11"),
+                response("R3", N2, "ten"),
+                response("R4", N2, "8", csat="0"),
+                response("R5", N2, "10"),
+            ]
+        },
+    )
+    capsys.readouterr()
+    assert inst.run() == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("rapport run failed: step ingest_surveys failed: surveys gate failed: ")
+    assert "surveys/dt=2026-09-02/responses.csv: 3 of 4 rows quarantined (more than 5%)" in err
+    assert published_night(inst) == N1  # yesterday's good warehouse still serves
+
+    manifest = loaded_deliveries(inst.paths.lake, "surveys")[N2]["objects"]["responses"]
+    assert (manifest["rows_read"], manifest["rows_loaded"], manifest["rows_quarantined"]) == (
+        4,
+        1,
+        3,
+    )
+
+    assert (
+        main(
+            [
+                "quarantine",
+                "--warehouse",
+                str(inst.warehouse),
+                "--date",
+                N2.isoformat(),
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    rows = json.loads(capsys.readouterr().out)
+    assert rows == [
+        {
+            "source": "surveys",
+            "extract_date": "2026-09-02",
+            "file": "surveys/dt=2026-09-02/responses.csv",
+            "line": 4,
+            "column": "Q_NPS",
+            "reason": "Q_NPS: '11' is above the maximum 10",
+        },
+        {
+            "source": "surveys",
+            "extract_date": "2026-09-02",
+            "file": "surveys/dt=2026-09-02/responses.csv",
+            "line": 5,
+            "column": "Q_NPS",
+            "reason": "Q_NPS: 'ten' is not an integer",
+        },
+        {
+            "source": "surveys",
+            "extract_date": "2026-09-02",
+            "file": "surveys/dt=2026-09-02/responses.csv",
+            "line": 6,
+            "column": "Q_CSAT",
+            "reason": "Q_CSAT: '0' is below the minimum 1",
+        },
+    ]
+
+
+def test_a_rerun_fails_the_same_way_until_released(inst: Installation, capsys):
+    assert inst.run() == 1
+    assert "surveys gate failed" in capsys.readouterr().err
+    assert inst.run("--release") == 0
+    assert published_night(inst) == N2
+    assert inst.serving_query(
+        "select count(*) from marts.account_loyalty_risk where as_of_date = '2026-09-02'"
+    ) == [(1,)]
+
+
+def test_a_rejected_file_stops_publishing_but_other_sources_load(inst: Installation, capsys):
+    write_delivery(inst.landing, "crm", N3, {"accounts": [account("A", "Alpha 3", sf(N3))]})
+    write_delivery(inst.landing, "surveys", N3)
+    folder = write_delivery(inst.landing, "support", N3)
+    (folder / "tickets.jsonl").write_bytes(b'{"id": 1, "subject": "caf\xe9"}\n')
+    capsys.readouterr()
+    assert inst.run() == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert (
+        "support gate failed: support/dt=2026-09-03/tickets.jsonl rejected: file is not UTF-8"
+        in err
+    )
+    assert published_night(inst) == N2
+    lake = inst.paths.lake
+    assert (lake / "raw" / "crm" / "accounts" / f"dt={N3}" / "part-0.parquet").exists()
+    assert not (lake / "raw" / "support" / "tickets" / f"dt={N3}").exists()
+    # the corrected delivery replaces the night and publishes
+    (folder / "tickets.jsonl").write_bytes(b"")
+    (folder / "_SUCCESS").touch()
+    assert inst.run() == 0
+    assert published_night(inst) == N3
+    assert inst.serving_query("select account_name from marts.account_loyalty_risk") == [
+        ("Alpha 3",)
+    ]
+
+
+def test_a_failed_blocking_expectation_stops_the_night(inst: Installation, capsys):
+    future = sf(N4 + timedelta(days=30))
+    write_delivery(inst.landing, "crm", N4, {"accounts": [account("A", "Alpha future", future)]})
+    write_delivery(inst.landing, "support", N4)
+    write_delivery(inst.landing, "surveys", N4)
+    capsys.readouterr()
+    assert inst.run() == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "raw/crm/accounts" in err and "contract_suite" in err
+    assert published_night(inst) == N3
