@@ -13,7 +13,7 @@ class IngestError(Exception):
     """
 
 
-class FileRejected(Exception):  # noqa: N818 (a signal, caught inside the package)
+class FileRejected(Exception):
     """Raised inside the package when a whole file must be refused.
 
     ``reason`` says why; ``rows`` is how many records the file holds when they could be

@@ -317,23 +317,25 @@ def jsonl_fast(
 ) -> Parsed:
     """Polars reads the lines and decodes them against the contract's shape.
 
-    ``skip`` holds line numbers the slow path has already refused.
+    ``skip`` holds line numbers the slow path has already refused. Without it, lines are
+    numbered after they are decoded: numbering first makes polars decode on one thread.
     """
-    frame = pl.scan_lines(path, name="_text", row_index_name="_row").with_columns(
-        (pl.col("_row").cast(pl.Int64) + 1).alias("_line")
+    text = pl.col("_text").str.strip_chars_start(BOM) if bom else pl.col("_text")
+    frame = pl.scan_lines(path, name="_text").with_columns(
+        text, text.str.contains(r"^\s*$").alias("_blank")
     )
-    if bom:
-        first = pl.col("_row") == 0
-        frame = frame.with_columns(
-            pl.when(first).then(pl.col("_text").str.strip_chars_start(BOM)).otherwise("_text")
-        )
-    frame = frame.filter(pl.col("_text").str.strip_chars().str.len_bytes() > 0)
-    if skip is not None:
-        frame = frame.filter(~pl.col("_line").is_in(skip.implode()))
-    frame = frame.with_columns(pl.col("_text").str.json_decode(_json_dtype(obj)).alias("_json"))
+    decoded = pl.when(~pl.col("_blank")).then("_text").str.json_decode(_json_dtype(obj))
+    if skip is None:
+        frame = frame.with_columns(decoded.alias("_json")).with_row_index("_row")
+    else:
+        frame = frame.with_row_index("_row").filter(~(pl.col("_row") + 1).is_in(skip.implode()))
+        frame = frame.with_columns(decoded.alias("_json"))
     fault = pl.when(pl.col("_json").is_null()).then(pl.lit("line is not a JSON object: it is null"))
-    frame = frame.select(
-        "_line", "_text", *(_json_value(c) for c in obj.columns), fault.alias("_fault")
+    frame = frame.filter(~pl.col("_blank")).select(
+        (pl.col("_row").cast(pl.Int64) + 1).alias("_line"),
+        "_text",
+        *(_json_value(c) for c in obj.columns),
+        fault.alias("_fault"),
     )
     return Parsed(frame, pl.col("_text"))
 
@@ -348,7 +350,7 @@ def jsonl_checked(path: Path, obj: SourceObject, folder: Path, *, bom: bool) -> 
     ):
         out = csv.writer(bad_fh, lineterminator="\n")
         for number, raw in enumerate(fh, start=1):
-            text = _without_eol(raw.removeprefix(BOM) if number == 1 and bom else raw)
+            text = _without_eol(raw.removeprefix(BOM) if bom else raw)
             if not text.strip():
                 continue
             fault = _json_fault(text, obj)

@@ -1,0 +1,104 @@
+"""Write-audit-publish: BI readers are never blocked and never see a half-built night, and a
+run killed at any stage leaves the serving warehouse intact and recovers by itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from rapport.publish import publish
+from tests.pipeline_helpers import Installation, generate
+from tests.test_nights import marts_digest
+
+pytestmark = pytest.mark.slow
+
+START = date(2026, 9, 1)
+RAPPORT = str(Path(sys.executable).with_name("rapport"))
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory) -> Installation:
+    return generate(tmp_path_factory.mktemp("wap"), 120, START, 4, seed=3)
+
+
+def _install(landing: Installation, root: Path) -> Installation:
+    return Installation(landing.landing, root / "warehouse.duckdb", landing.labels)
+
+
+def test_readers_are_never_blocked_and_see_one_night(landing: Installation, tmp_path):
+    inst = _install(landing, tmp_path)
+    assert inst.run("--date", "2026-09-01") == 0
+    stop, report = tmp_path / "stop", tmp_path / "report.json"
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "tests.serving_reader", str(inst.warehouse), str(stop), str(report)],
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    try:
+        assert inst.run() == 0  # the remaining nights, while the reader reads
+        time.sleep(1)
+    finally:
+        stop.touch()
+        reader.wait(timeout=60)
+    seen = json.loads(report.read_text())
+    assert seen["errors"] == []
+    assert seen["reads"] > 20
+    assert seen["nights"][0] == "2026-09-01"
+    assert seen["nights"][-1] == "2026-09-04"
+
+
+def _run_and_kill(inst: Installation, marker: str, log: Path) -> None:
+    """Start `rapport run`, kill -9 its whole process tree when the log shows `marker`."""
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [RAPPORT, "run", "--landing", str(inst.landing), "--warehouse", str(inst.warehouse)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.time() + 300
+    while marker not in log.read_text() and time.time() < deadline:
+        assert proc.poll() is None, f"run ended before {marker!r}"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        'Started execution of step "ingest_support"',
+        "START sql table model intermediate.int_signals_detected",
+        'Started execution of step "current_models"',
+    ],
+    ids=["during-ingest", "during-dbt", "during-marts"],
+)
+def test_a_killed_run_leaves_serving_intact_and_recovers(landing: Installation, tmp_path, marker):
+    inst = _install(landing, tmp_path)
+    assert inst.run("--date", "2026-09-01") == 0
+    before = marts_digest(inst.warehouse)
+    _run_and_kill(inst, marker, tmp_path / "killed.log")
+    assert marts_digest(inst.warehouse) == before
+    assert inst.run() == 0  # no manual cleanup
+    clean = _install(landing, tmp_path / "clean")
+    assert clean.run() == 0
+    assert marts_digest(inst.warehouse) == marts_digest(clean.warehouse)
+
+
+def test_a_publish_killed_halfway_leaves_no_trace(landing: Installation, tmp_path):
+    inst = _install(landing, tmp_path)
+    assert inst.run("--date", "2026-09-01") == 0
+    before = marts_digest(inst.warehouse)
+    leftover = inst.warehouse.with_name(f".{inst.warehouse.name}.publishing")
+    leftover.write_bytes(b"half a file")  # what a publish killed before its rename leaves
+    assert marts_digest(inst.warehouse) == before
+    publish(inst.paths.build_db, inst.warehouse)
+    assert not leftover.exists()
+    assert marts_digest(inst.warehouse) == before
