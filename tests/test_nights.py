@@ -238,3 +238,21 @@ def test_sensors_request_only_complete_deliveries(tmp_path):
             instance=instance, resources=explicit_resources(inst.paths)
         )
         assert not support.evaluate_tick(context).run_requests
+
+
+def test_a_source_that_never_delivered_is_insufficient_not_an_error(tmp_path):
+    inst = Installation(
+        tmp_path / "landing", tmp_path / "warehouse.duckdb", tmp_path / "labels.csv"
+    )
+    write_delivery(
+        inst.landing,
+        "crm",
+        N1,
+        {"users": [owner(sf(N1))], "accounts": [account("A", "Alpha", sf(N1))]},
+    )
+    write_delivery(inst.landing, "support", N1)
+    assert inst.run() == 0
+    rows = inst.serving_query(
+        "select surveys_status, satisfaction_evidence, quadrant from marts.account_loyalty_risk"
+    )
+    assert rows == [("insufficient_evidence", "insufficient_evidence", "insufficient_evidence")]

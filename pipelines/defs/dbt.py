@@ -17,6 +17,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.partitions import nights
 from pipelines.defs.resources import RapportResource
+from rapport.deliveries import ensure_delivery_schema
+from rapport.raw_schema import ensure_schema_partitions
 
 NIGHTLY_SELECT = (
     "path:models/staging path:models/intermediate account_loyalty_history resource_type:seed"
@@ -63,6 +65,8 @@ def nightly_models(context: dg.AssetExecutionContext, rapport: RapportResource) 
     night_from = window.start.date().isoformat()
     night_to = (window.end - timedelta(days=1)).date().isoformat()
     context.log.info(f"dbt computes nights {night_from} .. {night_to}")
+    ensure_schema_partitions(rapport.paths.lake)
+    ensure_delivery_schema(rapport.paths.lake)
     dbt_vars = rapport.dbt_vars(night_from=night_from, night_to=night_to)
     yield from _build(context, rapport, "nightly", dbt_vars)
 

@@ -175,6 +175,14 @@ def load_source_nights(
     return result
 
 
+def ensure_delivery_schema(lake: Path) -> None:
+    """A zero-row record so `raw/rapport/deliveries` is readable before any delivery."""
+    target = lake / "raw" / "rapport" / "deliveries" / "_schema" / "_schema" / "part-0.parquet"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pl.DataFrame(schema=DELIVERY_SCHEMA).write_parquet(target)
+
+
 def write_delivery_record(
     lake: Path, source: str, night: date, loads: list[ObjectLoad], fingerprint: str
 ) -> None:
