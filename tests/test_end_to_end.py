@@ -155,3 +155,18 @@ def test_serving_file_holds_marts_not_contact_data(night_run: Installation):
         )
     }
     assert not columns & {"email", "first_name", "last_name", "comment", "description"}
+
+
+def test_backtest_shows_flags_came_before_defections(night_run: Installation):
+    rows = night_run.serving_query(
+        "select cohort, sum(flagged_defected) / sum(flagged), "
+        "sum(flagged_defected) / sum(flagged) / (sum(defected) / sum(accounts)) "
+        "from marts.loyalty_backtest group by cohort"
+    )
+    by_cohort = {cohort: (precision, lift) for cohort, precision, lift in rows}
+    assert by_cohort["watchlist"][1] > 2  # the watchlist beats picking at random, clearly
+    assert by_cohort["tier:high"][0] > by_cohort["tier:low"][0]
+    nights = night_run.serving_query(
+        "select count(distinct as_of_date) from marts.loyalty_backtest"
+    )
+    assert nights == [(DAYS,)]

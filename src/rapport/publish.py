@@ -24,6 +24,7 @@ PUBLISHED: tuple[tuple[str, str], ...] = (
     ("marts", "account_loyalty_signals"),
     ("marts", "owner_relationship_health"),
     ("marts", "account_defections"),
+    ("marts", "loyalty_backtest"),
 )
 
 
