@@ -1,22 +1,16 @@
-"""Shared fixtures: the dbt manifest, and small generated landings run through Dagster."""
+"""Test session setup: the dbt manifest the Dagster definitions need."""
 
 from __future__ import annotations
 
 import os
-from datetime import date
-from pathlib import Path
 
 import pytest
 
 from rapport.manifest import ensure_manifest
 
 
-@pytest.fixture(scope="session", autouse=True)
-def dbt_manifest() -> Path:
+def pytest_configure(config: pytest.Config) -> None:
+    """Test modules import the Dagster definitions, and @dbt_assets reads the dbt manifest
+    at import: build it (dbt parse) before collection, as `rapport run` does."""
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    return ensure_manifest()
-
-
-@pytest.fixture(scope="session")
-def demo_start() -> date:
-    return date(2026, 9, 1)
+    ensure_manifest()
