@@ -8,9 +8,7 @@ with renamed as (
         CreatedDate as created_at,
         LastModifiedDate as modified_at,
         false as is_deleted,
-        _extract_date as extract_date,
-        _file as source_file,
-        _line as source_line
+        {{ lineage_columns() }}
     from {{ source('crm', 'users') }}
 ),
 

@@ -7,9 +7,7 @@ with renamed as (
         updated_at as modified_at,
         deleted_at,
         (deleted_at is not null) as is_deleted,
-        _extract_date as extract_date,
-        _file as source_file,
-        _line as source_line
+        {{ lineage_columns() }}
     from {{ source('support', 'organizations') }}
 ),
 

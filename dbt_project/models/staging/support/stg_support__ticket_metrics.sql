@@ -12,9 +12,7 @@ with renamed as (
         full_resolution_time_in_minutes_business as resolution_business_minutes,
         solved_at,
         false as is_deleted,
-        _extract_date as extract_date,
-        _file as source_file,
-        _line as source_line
+        {{ lineage_columns() }}
     from {{ source('support', 'ticket_metrics') }}
 ),
 

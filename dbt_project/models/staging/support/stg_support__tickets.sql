@@ -16,9 +16,7 @@ with renamed as (
         satisfaction_rating_comment as rating_comment,
         via_channel as channel,
         (status = 'deleted') as is_deleted,
-        _extract_date as extract_date,
-        _file as source_file,
-        _line as source_line
+        {{ lineage_columns() }}
     from {{ source('support', 'tickets') }}
 ),
 

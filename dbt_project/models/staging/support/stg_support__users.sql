@@ -9,9 +9,7 @@ with renamed as (
         created_at,
         updated_at as modified_at,
         false as is_deleted,
-        _extract_date as extract_date,
-        _file as source_file,
-        _line as source_line
+        {{ lineage_columns() }}
     from {{ source('support', 'users') }}
 ),
 

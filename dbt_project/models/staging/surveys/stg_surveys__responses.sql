@@ -22,9 +22,7 @@ with renamed as (
         (Q_ALTERNATIVES = 1) as evaluated_alternatives,
         Q_COMMENT as comment,
         false as is_deleted,
-        _extract_date as extract_date,
-        _file as source_file,
-        _line as source_line
+        {{ lineage_columns() }}
     from {{ source('surveys', 'responses') }}
 ),
 
