@@ -1,6 +1,12 @@
-"""The Dagster code location: `dagster dev -w workspace.yaml` (paths from `.env`)."""
+"""The Dagster code location: `dagster dev -w workspace.yaml` (paths from RAPPORT_* env vars)."""
 
-from pipelines.defs import build_definitions
-from pipelines.defs.resources import env_resources
+from rapport.manifest import ensure_manifest
+
+# @dbt_assets reads the dbt manifest at import: parse the project first when it changed
+# (what DbtProject.prepare_if_dev does, but with this environment's dbt executable).
+ensure_manifest()
+
+from pipelines.defs import build_definitions  # noqa: E402
+from pipelines.defs.resources import env_resources  # noqa: E402
 
 defs = build_definitions(env_resources())

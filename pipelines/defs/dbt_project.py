@@ -9,4 +9,3 @@ rapport_dbt_project = DbtProject(
     project_dir=Path(__file__).resolve().parents[2] / "dbt_project",
     profiles_dir=Path(__file__).resolve().parents[2] / "dbt_project",
 )
-rapport_dbt_project.prepare_if_dev()
