@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--to", dest="night_to", type=_date, help="last night of a backfill")
     run.add_argument("--force", action="store_true", help="reload deliveries even if unchanged")
     run.add_argument(
+        "--verbose", action="store_true", help="show the run's step and dbt logs on the console"
+    )
+    run.add_argument(
         "--release",
         action="store_true",
         help="publish despite rejected files or quarantine over the threshold (still reported)",
@@ -92,7 +95,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"nothing to do: every complete delivery in {paths.landing} is loaded")
         return 0
     print(f"running {plan.describe()}", flush=True)
-    outcome = execute(paths, plan, force=args.force, release=args.release)
+    outcome = execute(
+        paths,
+        plan,
+        force=args.force,
+        release=args.release,
+        log_level="INFO" if args.verbose else "WARNING",
+    )
     if not outcome.success:
         print(
             f"rapport run failed: {outcome.message} (Dagster run {outcome.run_id})", file=sys.stderr

@@ -19,7 +19,11 @@ class RunPlan:
     pending: dict[str, list[date]]
 
     def describe(self) -> str:
-        loads = ", ".join(f"{s}: {len(d)}" for s, d in self.pending.items() if d) or "none"
+        in_range = {
+            s: [d for d in days if self.night_from <= d <= self.night_to]
+            for s, days in self.pending.items()
+        }
+        loads = ", ".join(f"{s}: {len(d)}" for s, d in in_range.items() if d) or "none"
         return f"nights {self.night_from} .. {self.night_to} (deliveries to load: {loads})"
 
 
@@ -67,7 +71,13 @@ def dagster_instance(paths: Paths):
     return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
 
 
-def execute(paths: Paths, plan: RunPlan, force: bool = False, release: bool = False) -> RunOutcome:
+def execute(
+    paths: Paths,
+    plan: RunPlan,
+    force: bool = False,
+    release: bool = False,
+    log_level: str = "WARNING",
+) -> RunOutcome:
     """One Dagster run of the nightly job over the plan's range of nights."""
     ensure_manifest()
     from pipelines.defs import build_definitions
@@ -82,7 +92,9 @@ def execute(paths: Paths, plan: RunPlan, force: bool = False, release: bool = Fa
     run_config = {
         "ops": {
             f"ingest_{s}": {"config": {"force": force, "release": release}} for s in plan.pending
-        }
+        },
+        # the console shows this level and up; the Dagster instance keeps every event
+        "loggers": {"console": {"config": {"log_level": log_level}}},
     }
     with dagster_instance(paths) as instance:
         result = job.execute_in_process(
