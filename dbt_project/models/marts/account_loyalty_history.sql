@@ -1,12 +1,15 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
-        unique_key=['as_of_date'],
+        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
         partition_by=(['as_of_date'] if target.type == 'spark' else none),
         on_schema_change='fail',
+        pre_hook="{% if is_incremental() and target.type != 'spark' %}delete from {{ this }} where {{ in_night_window('as_of_date') }}{% endif %}",
     )
 }}
+-- The recomputed nights replace their old rows: on DuckDB a delete of the window, then an
+-- append (dbt-duckdb's delete+insert joins on the non-unique night and grows with its
+-- square); on Spark an insert_overwrite of the night partitions.
 -- One row per customer account and night, computed only from the deliveries known on that
 -- night. Each run (re)computes the nights of its window and replaces them.
 {% set high = var('high_risk_threshold') %}
