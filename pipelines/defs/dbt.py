@@ -1,6 +1,6 @@
 """dbt models as Dagster assets: one @dbt_assets per partitioning.
 
-- `nightly_models` (partitioned by night, one run per range): staging views, the
+- `nightly_models` (partitioned by night, one run per range): staging, the
   intermediate signals and `account_loyalty_history`; dbt gets the window as vars.
 - `current_models` (unpartitioned): the marts that show the latest night.
 dbt tests become asset checks of the models they test.
