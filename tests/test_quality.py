@@ -284,3 +284,21 @@ def test_suites_are_derived_from_the_contract() -> None:
         in_set = by_type.get("expect_column_values_to_be_in_set", [])
         assert {e.column for e in in_set} == {c.raw for c in obj.columns if c.values}
         assert all(e.severity == WARNING and e.mostly < 1 for e in in_set)
+
+
+def test_a_large_partition_is_validated_on_a_sample(tmp_path: Path, monkeypatch) -> None:
+    from rapport.quality import prepare
+
+    monkeypatch.setattr(prepare, "MAX_VALIDATED_ROWS", 4)
+    nps = [5, 6, 7, 11, 8, 9, 10, 3, 2, 1]  # every third row is validated: 5, 11, 10, 1
+    write(
+        tmp_path / "lake",
+        "surveys",
+        NIGHT,
+        {"responses": rows("surveys", "responses", 10, Q_NPS=nps)},
+    )
+    o = run(tmp_path, "surveys")["responses"]
+    assert (o.rows, o.validated_rows) == (10, 4)
+    assert "(a sample of 4 validated)" in o.summary()
+    [message] = o.blocking_failures
+    assert "Q_NPS: range 0–10: 1 of 4 rows" in message and "11 (line 5)" in message

@@ -30,6 +30,7 @@ class ObjectValidation:
     warnings: list[str] = field(default_factory=list)
     failed_expectations: list[dict[str, Any]] = field(default_factory=list)
     rows: int = 0
+    validated_rows: int = 0  # fewer than rows when a sample was validated
     result_path: Path | None = None  # the GX validation result (JSON); None when not validated
 
     @property
@@ -38,6 +39,8 @@ class ObjectValidation:
 
     def summary(self) -> str:
         head = f"{self.qualified} dt={self.extract_date.isoformat()}: {self.rows:,} rows"
+        if self.validated_rows < self.rows:
+            head += f" (a sample of {self.validated_rows:,} validated)"
         if self.success and not self.warnings:
             return f"{head}, OK"
         counts = f"{len(self.blocking_failures)} blocking, {len(self.warnings)} warning(s)"
@@ -143,9 +146,16 @@ def failures(
 
 
 def from_result(
-    source: str, obj: str, night: date, result: dict[str, Any], frame: pl.DataFrame, path: Path
+    source: str,
+    obj: str,
+    night: date,
+    result: dict[str, Any],
+    frame: pl.DataFrame,
+    path: Path,
+    rows: int,
 ) -> ObjectValidation:
-    """The outcome of validating ``frame`` (the raw partition) as GX reported it."""
+    """The outcome of validating ``frame`` (the raw partition of ``rows`` rows, or a sample
+    of it) as GX reported it."""
     lines = frame[LINE] if LINE in frame.columns else None
     failed = failures(f"{source}.{obj}", result, lines)
     blocking = [f["message"] for f in failed if f["severity"] == "blocking"]
@@ -157,6 +167,7 @@ def from_result(
         blocking_failures=blocking,
         warnings=[f["message"] for f in failed if f["severity"] == "warning"],
         failed_expectations=failed,
-        rows=frame.height,
+        rows=rows,
+        validated_rows=frame.height,
         result_path=path,
     )

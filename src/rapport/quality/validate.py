@@ -26,6 +26,7 @@ from rapport.quality.prepare import (
     delivery_nights,
     drift_bounds,
     read_night,
+    scaled_bounds,
     to_pandas,
     with_derived,
 )
@@ -87,15 +88,16 @@ def validate_night(
     keys: list[ValidationResultIdentifier] = []
     for obj in objects:
         started = time.perf_counter()
-        frame = read_night(lake, obj, extract_date)
-        if frame is None:
+        partition = read_night(lake, obj, extract_date)
+        if partition is None:
             outcomes.append(_missing(obj, extract_date))
             continue
+        frame, rows = partition
         key = docs.result_key(obj, extract_date)
-        result = _run(context, datasource, obj, frame, extract_date, lake, nights, key)
+        result = _run(context, datasource, obj, frame, rows, extract_date, lake, nights, key)
         path = result_path(quality_dir, source, obj.name, extract_date)
         docs.write_atomic(path, json.dumps(result, indent=1))
-        outcomes.append(from_result(source, obj.name, extract_date, result, frame, path))
+        outcomes.append(from_result(source, obj.name, extract_date, result, frame, path, rows))
         keys.append(key)
         log.info(f"{outcomes[-1].summary()} [{time.perf_counter() - started:.1f} s]")
     docs.build_pages(context, quality_dir, keys)
@@ -114,6 +116,7 @@ def _run(
     datasource: PandasDatasource,
     obj: SourceObject,
     frame: pl.DataFrame,
+    rows: int,
     night: date,
     lake: Path,
     nights: list[date],
@@ -136,7 +139,9 @@ def _run(
     # result lands in the context's store under `key` (GX names the batch <source>-<object>)
     result = definition.run(
         batch_parameters={"dataframe": prepared},
-        expectation_parameters=drift_bounds(lake, obj, night, nights),
+        expectation_parameters=scaled_bounds(
+            drift_bounds(lake, obj, night, nights), frame.height, rows
+        ),
         result_format=result_format,
         run_id=key.run_id,
     )
