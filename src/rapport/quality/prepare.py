@@ -79,7 +79,7 @@ def scaled_bounds(
     return {k: None if v is None else v * factor for k, v in bounds.items()}
 
 
-MAX_VALIDATED_ROWS = 2_000_000
+MAX_VALIDATED_ROWS = 500_000
 
 
 def _row_count(lake: Path, obj: SourceObject, night: date) -> int | None:
