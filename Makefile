@@ -21,7 +21,7 @@ DATA := $(CURDIR)/data
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(BIN)/rapport: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 install: $(BIN)/rapport  ## create .venv from uv.lock
@@ -44,6 +44,9 @@ ui: install  ## the Dagster UI on http://127.0.0.1:3000 over the demo data
 	mkdir -p $(DATA)/dagster
 	DAGSTER_HOME=$(DATA)/dagster RAPPORT_LANDING=$(DATA)/landing RAPPORT_LAKE=$(DATA)/lake \
 		RAPPORT_WAREHOUSE=$(DATA)/warehouse.duckdb $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+bench: install  ## time full and incremental nights against DuckDB alone (BENCH_SCALES=10k,100k,1m)
+	$(BIN)/python -m bench --docs docs/performance.md
 
 clean:
 	rm -rf $(DATA)/landing $(DATA)/lake $(DATA)/quality $(DATA)/warehouse.duckdb $(DATA)/labels.csv dbt_project/target

@@ -10,6 +10,7 @@ when a file was rejected or too many rows were quarantined: the gates before dbt
 
 from collections.abc import Iterator
 from datetime import date
+from typing import TYPE_CHECKING
 
 import dagster as dg
 from pydantic import Field
@@ -19,7 +20,9 @@ from pipelines.defs.resources import RapportResource
 from rapport.config import QualityConfig
 from rapport.contract import SOURCES, objects_of
 from rapport.deliveries import gate_problems, load_source_nights, loads_of
-from rapport.quality.result import ObjectValidation
+
+if TYPE_CHECKING:  # GX takes seconds to import: only a step that validates pays for it
+    from rapport.quality.result import ObjectValidation
 
 CHECK = "contract_suite"
 MAX_LISTED = 20
@@ -58,7 +61,7 @@ def _load_metadata(entries: list[dict], loaded_now: list[date]) -> dict[str, dg.
 
 
 def _check_result(
-    source: str, name: str, results: list[ObjectValidation], release: bool
+    source: str, name: str, results: "list[ObjectValidation]", release: bool
 ) -> dg.AssetCheckResult:
     blocking = [f"{v.extract_date}: {m}" for v in results for m in v.blocking_failures]
     warnings = [f"{v.extract_date}: {m}" for v in results for m in v.warnings]

@@ -1,0 +1,1 @@
+"""Rapport's benchmark: `python -m bench` (or `make bench`); see `bench.run`."""
