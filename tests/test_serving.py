@@ -58,7 +58,15 @@ def _run_and_kill(inst: Installation, marker: str, log: Path) -> None:
     """Start `rapport run`, kill -9 its whole process tree when the log shows `marker`."""
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [RAPPORT, "run", "--landing", str(inst.landing), "--warehouse", str(inst.warehouse)],
+            [
+                RAPPORT,
+                "run",
+                "--verbose",
+                "--landing",
+                str(inst.landing),
+                "--warehouse",
+                str(inst.warehouse),
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -55,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--to", dest="night_to", type=_date, help="last night of a backfill")
     run.add_argument("--force", action="store_true", help="reload deliveries even if unchanged")
     run.add_argument(
-        "--verbose", action="store_true", help="show the run's step and dbt logs on the console"
+        "--verbose",
+        action="store_true",
+        help="show every event of the run (steps, checks, dbt) on the console",
     )
     run.add_argument(
         "--release",
@@ -100,7 +102,7 @@ def _run(args: argparse.Namespace) -> int:
         plan,
         force=args.force,
         release=args.release,
-        log_level="INFO" if args.verbose else "WARNING",
+        log_level="DEBUG" if args.verbose else "WARNING",
     )
     if not outcome.success:
         print(
