@@ -29,6 +29,7 @@ from rapport.ingest import (
     loaded_deliveries,
 )
 from rapport.ingest.lake import TMP, publish
+from rapport.ingest.landing import fingerprint, hash_cache
 from rapport.settings import Paths
 
 DELIVERY_SCHEMA = {
@@ -113,28 +114,42 @@ def record_published(lake: Path) -> None:
     os.replace(tmp, path)
 
 
-def pending_nights(paths: Paths, source: str) -> list[date]:
-    """Complete deliveries whose content is not what the serving warehouse was built from."""
+def _in(window: tuple[date, date] | None, night: date) -> bool:
+    return window is None or window[0] <= night <= window[1]
+
+
+def pending_nights(
+    paths: Paths, source: str, window: tuple[date, date] | None = None
+) -> list[date]:
+    """Complete deliveries (within `window`, first and last night included, if given) whose
+    content is not what the serving warehouse was built from. A night never published is
+    pending without reading it; a published one is compared by fingerprint, whose file
+    digests are kept in the lake while a file's identity, size, mtime and ctime hold."""
     published = published_fingerprints(paths.lake).get(source, {})
-    return [
-        d
-        for d in complete_deliveries(paths.landing, source)
-        if published.get(d.isoformat()) != delivery_fingerprint(paths.landing, source, d)
-    ]
+    with hash_cache(paths.lake, paths.landing):
+        return [
+            d
+            for d in complete_deliveries(paths.landing, source)
+            if _in(window, d)
+            and (
+                d.isoformat() not in published
+                or published[d.isoformat()] != delivery_fingerprint(paths.landing, source, d)
+            )
+        ]
 
 
-def _changed_since_load(paths: Paths, source: str) -> set[date]:
+def _changed_since_load(paths: Paths, source: str, nights: list[date]) -> set[date]:
     loaded = loaded_deliveries(paths.lake, source)
     return {
         d
-        for d in complete_deliveries(paths.landing, source)
+        for d in nights
         if d not in loaded
         or loaded[d].get("fingerprint") != delivery_fingerprint(paths.landing, source, d)
     }
 
 
-def all_pending(paths: Paths) -> dict[str, list[date]]:
-    return {source: pending_nights(paths, source) for source in SOURCES}
+def all_pending(paths: Paths, window: tuple[date, date] | None = None) -> dict[str, list[date]]:
+    return {source: pending_nights(paths, source, window) for source in SOURCES}
 
 
 def delivered_nights(paths: Paths) -> set[date]:
@@ -151,25 +166,27 @@ def load_source_nights(
     """Load the source's complete deliveries among `nights` (changed ones only, unless forced)."""
     log = log or logging.getLogger(__name__)
     complete = set(complete_deliveries(paths.landing, source))
-    changed = _changed_since_load(paths, source)
     result = SourceLoad(source)
-    for night in sorted(nights):
-        if night not in complete:
-            result.missing.append(night)
-            continue
-        if night not in changed and not force:
-            result.unchanged.append(night)
-            continue
-        loads = ingest_delivery(paths.landing, paths.lake, source, night)
-        write_delivery_record(
-            paths.lake, source, night, loads, delivery_fingerprint(paths.landing, source, night)
-        )
-        result.loaded.append(night)
-        log.info(
-            f"{source} {night}: {sum(x.rows_loaded for x in loads)} rows loaded, "
-            f"{sum(x.rows_quarantined for x in loads)} quarantined, "
-            f"{sum(1 for x in loads if x.rejected)} file(s) rejected"
-        )
+    with hash_cache(paths.lake, paths.landing):
+        wanted = sorted(n for n in nights if n in complete)
+        changed = set(wanted) if force else _changed_since_load(paths, source, wanted)
+        for night in sorted(nights):
+            if night not in complete:
+                result.missing.append(night)
+                continue
+            if night not in changed:
+                result.unchanged.append(night)
+                continue
+            loads = ingest_delivery(paths.landing, paths.lake, source, night)
+            # the fingerprint of the bytes just loaded (as in the manifest): no second read
+            loaded = fingerprint({Path(x.file).name: x.sha256 for x in loads})
+            write_delivery_record(paths.lake, source, night, loads, loaded)
+            result.loaded.append(night)
+            log.info(
+                f"{source} {night}: {sum(x.rows_loaded for x in loads)} rows loaded, "
+                f"{sum(x.rows_quarantined for x in loads)} quarantined, "
+                f"{sum(1 for x in loads if x.rejected)} file(s) rejected"
+            )
     if result.missing:
         log.info(f"{source}: no complete delivery for {', '.join(map(str, result.missing))}")
     return result

@@ -41,11 +41,11 @@ def plan_run(
     night_to: date | None = None,
 ) -> RunPlan | None:
     """The range to run. Without dates: from the earliest pending delivery to the latest
-    delivered night (a late delivery recomputes the nights after it). None: nothing to do."""
+    delivered night (a late delivery recomputes the nights after it). None: nothing to do.
+    With dates, only the deliveries of that range are looked at."""
     paths.require_landing()
-    pending = all_pending(paths)
     if night is not None:
-        return RunPlan(night, night, pending)
+        return RunPlan(night, night, all_pending(paths, (night, night)))
     if night_from is not None or night_to is not None:
         delivered = delivered_nights(paths)
         lo = night_from or min(delivered, default=None)
@@ -54,7 +54,8 @@ def plan_run(
             raise SettingsError(f"no complete delivery in {paths.landing}")
         if lo > hi:
             raise SettingsError(f"--from {lo} is after --to {hi}")
-        return RunPlan(lo, hi, pending)
+        return RunPlan(lo, hi, all_pending(paths, (lo, hi)))
+    pending = all_pending(paths)
     earliest = min((d for days in pending.values() for d in days), default=None)
     if earliest is None:
         return None
