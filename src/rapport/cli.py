@@ -7,6 +7,8 @@ Failures print one line on stderr saying why.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -138,11 +140,30 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    program_run = argv is None and args.command == "run"
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
     except (SettingsError, FileNotFoundError) as exc:
         print(f"rapport {args.command}: {exc}", file=sys.stderr)
-        return 2
+        code = 2
+    if program_run:
+        _exit_now(code)
+    return code
+
+
+def _exit_now(code: int) -> None:
+    """End the process without the interpreter's teardown (1.6-1.8 s of finalizing Dagster's,
+    dbt's and GX's objects after a night). Only when `rapport run` is the program (not when
+    `main` is called with arguments, as tests do), after the run has returned: the Dagster
+    instance is closed, dbt has exited, the lake's and the warehouse's files were written and
+    fsynced. What is left to do here is flushing the logs and the console."""
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
