@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -85,6 +86,11 @@ def execute(
     from pipelines.defs.resources import explicit_resources
 
     job = build_definitions(explicit_resources(paths)).resolve_job_def("nightly")
+    if not gc.isenabled():
+        # `rapport run` imported and built the definitions without cyclic GC: keep those
+        # objects out of every later collection (they live until the process ends anyway)
+        gc.freeze()
+        gc.enable()
     tags = {
         "dagster/asset_partition_range_start": plan.night_from.isoformat(),
         "dagster/asset_partition_range_end": plan.night_to.isoformat(),
