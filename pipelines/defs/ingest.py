@@ -6,6 +6,9 @@ loaded with the same content (fingerprint) is skipped, so re-running a night is 
 changed re-delivery (a replay) replaces that night. Each delivered night of the range is
 then validated by its Great Expectations suites (blocking asset checks), and the step fails
 when a file was rejected or too many rows were quarantined: the gates before dbt.
+
+The loading and the validation run in a child process of the step (`rapport.step_process`),
+so that the memory they take is given back before dbt runs.
 """
 
 from collections.abc import Iterator
@@ -19,9 +22,10 @@ from pipelines.defs.partitions import nights
 from pipelines.defs.resources import RapportResource
 from rapport.config import QualityConfig
 from rapport.contract import SOURCES, objects_of
-from rapport.deliveries import gate_problems, load_source_nights, loads_of
+from rapport.deliveries import gate_problems, loads_of
+from rapport.step_process import StepProcess
 
-if TYPE_CHECKING:  # GX takes seconds to import: only a step that validates pays for it
+if TYPE_CHECKING:  # GX takes seconds to import: only the step's child process imports it
     from rapport.quality.result import ObjectValidation
 
 CHECK = "contract_suite"
@@ -116,16 +120,17 @@ def build_ingest_assets(source: str, quality: QualityConfig) -> dg.AssetsDefinit
     def _ingest(
         context: dg.AssetExecutionContext, config: IngestConfig, rapport: RapportResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-        from rapport.quality import validate_night  # imports GX (~7 s): only when a step runs
-
         paths = rapport.paths
         in_range = [date.fromisoformat(k) for k in context.partition_keys]
-        result = load_source_nights(paths, source, in_range, force=config.force, log=context.log)
-        validations = [
-            v
-            for night in result.nights
-            for v in validate_night(paths.lake, paths.quality_dir, source, night)
-        ]
+        # polars and pandas (GX) keep the memory they used: the load and the validations run
+        # in a child process, which gives all of it back when the step ends, before dbt runs
+        with StepProcess(context.log) as child:
+            result = child.load(paths, source, in_range, force=config.force)
+            validations = [
+                v
+                for night in result.nights
+                for v in child.validate(paths.lake, paths.quality_dir, source, night)
+            ]
         entries = loads_of(paths.lake, source, result.nights)
         for obj in objects:
             yield dg.MaterializeResult(

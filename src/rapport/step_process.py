@@ -1,0 +1,183 @@
+"""A step's heavy work in a child process, so that its memory goes back to the system.
+
+polars (reading a night's landing) and pandas (Great Expectations) keep most of what they
+allocated after the work is done: at 1M accounts the run process held ~6 GiB after the
+ingest, through dbt. `StepProcess` runs the work in one spawned child process per step,
+reused for the load and then the validations, and ends it when the step is done.
+
+The child's log lines (the ``log`` handed to ``load_source_nights``) are relayed to the
+parent's logger as they happen, so in Dagster they reach the run's event log at the time
+the child logged them. An exception in the child is raised in the parent with its own type
+and message (its traceback in ``__cause__``).
+"""
+
+import logging
+import multiprocessing
+import pickle
+import queue
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from rapport.settings import Paths
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
+
+    from rapport.deliveries import SourceLoad
+    from rapport.quality.result import ObjectValidation
+
+T = TypeVar("T")
+
+END = "end"  # (END, task) follows each task on the relay, whatever its outcome
+POLL_S = 0.2
+GRACE_S = 2.0  # how long to wait for a finished task's end marker
+
+# --- the child's side ------------------------------------------------------------------------
+
+_relay: "Queue[tuple[Any, Any]] | None" = None
+
+
+class _Relay(logging.Handler):
+    """Sends each record (level and message) to the parent."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if _relay is not None:
+            _relay.put((record.levelno, record.getMessage()))
+
+
+def _start(relay: "Queue[tuple[Any, Any]]") -> None:
+    """The child's initializer: keep the queue to the parent."""
+    global _relay
+    _relay = relay
+
+
+def _step_logger() -> logging.Logger:
+    """A logger whose records go to the parent only."""
+    log = logging.getLogger("rapport.step_process.child")
+    if not log.handlers:
+        log.addHandler(_Relay())
+        log.setLevel(logging.DEBUG)
+        log.propagate = False
+    return log
+
+
+def _run_task(task: int, work: Callable[..., T], *args: Any) -> T:
+    """Run one task in the child, then put its end marker on the relay. An exception that
+    cannot travel to the parent (pickle) becomes a RuntimeError with the same text."""
+    try:
+        return work(*args)
+    except Exception as e:
+        try:
+            pickle.loads(pickle.dumps(e))
+        except Exception:
+            raise RuntimeError(f"{type(e).__name__}: {e}") from e
+        raise
+    finally:
+        if _relay is not None:
+            _relay.put((END, task))
+
+
+def load_in_child(paths: Paths, source: str, nights: list[date], force: bool) -> "SourceLoad":
+    """Child side of `StepProcess.load`: ``load_source_nights``, its log relayed."""
+    from rapport.deliveries import load_source_nights
+
+    return load_source_nights(paths, source, nights, force=force, log=_step_logger())
+
+
+def validate_in_child(
+    lake: Path, quality_dir: Path, source: str, night: date
+) -> "list[ObjectValidation]":
+    """Child side of `StepProcess.validate`: ``validate_night`` (GX is imported here only)."""
+    from rapport.quality import validate_night
+
+    return validate_night(lake, quality_dir, source, night)
+
+
+# --- the parent's side -----------------------------------------------------------------------
+
+
+class StepProcess:
+    """One spawned child process for the heavy work of a step; use it as a context manager.
+
+    Leaving the block ends the child (waiting for it when the block succeeded, killing it
+    when the block raised, e.g. a run being terminated).
+    """
+
+    def __init__(self, log: logging.Logger) -> None:
+        self.log = log
+        self._context = multiprocessing.get_context("spawn")
+        self._relay: Queue[tuple[Any, Any]] = self._context.Queue()  # (level, message) or END
+        self._pool: ProcessPoolExecutor | None = None
+        self._tasks = 0
+
+    def __enter__(self) -> Self:
+        self._pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=self._context, initializer=_start, initargs=(self._relay,)
+        )
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            if error is not None:
+                # do not wait for a validation that nobody will read
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    process.kill()
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._relay.close()
+        self._relay.join_thread()
+
+    def load(self, paths: Paths, source: str, nights: list[date], force: bool) -> "SourceLoad":
+        """``rapport.deliveries.load_source_nights`` in the child; its lines go to ``log``."""
+        return self._call(load_in_child, paths, source, nights, force)
+
+    def validate(
+        self, lake: Path, quality_dir: Path, source: str, night: date
+    ) -> "list[ObjectValidation]":
+        """``rapport.quality.validate_night`` in the child."""
+        return self._call(validate_in_child, lake, quality_dir, source, night)
+
+    def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._pool is None:
+            raise RuntimeError("StepProcess used outside its `with` block")
+        self._tasks += 1
+        future = self._pool.submit(_run_task, self._tasks, fn, *args)
+        self._forward(future, self._tasks)
+        try:
+            return future.result()
+        except BrokenProcessPool as e:
+            raise RuntimeError(
+                f"the step's child process died during {fn.__name__} (killed, or out of memory?)"
+            ) from e
+
+    def _forward(self, future: "Future[Any]", task: int) -> None:
+        """Relay the child's log records as they come, until the task's end marker (or the
+        task ended without one: the child died, or the task never started)."""
+        waited_after_done = 0.0
+        while True:
+            try:
+                item = self._relay.get(timeout=POLL_S)
+            except queue.Empty:
+                if future.done():
+                    waited_after_done += POLL_S
+                    if waited_after_done >= GRACE_S or isinstance(
+                        future.exception(), BrokenProcessPool
+                    ):
+                        return
+                continue
+            if item[0] == END:
+                if item[1] == task:
+                    return
+                continue  # a late marker of an earlier task
+            level, message = item
+            self.log.log(level, message)
