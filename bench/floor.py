@@ -135,8 +135,11 @@ def _exists(con: duckdb.DuckDBPyConnection, database: str, schema: str, name: st
     return bool(found[0][0])
 
 
-def _model_sql(con: duckdb.DuckDBPyConnection, node: dict, compiled: str) -> list[str]:
-    """The statements that materialize one model the way dbt-duckdb does."""
+def _model_sql(
+    con: duckdb.DuckDBPyConnection, node: dict, compiled: str, night_from: str | None
+) -> list[str]:
+    """The statements that materialize one model the way dbt-duckdb does (and Rapport's
+    `replace_versions` strategy, macros/versioned.sql)."""
     database, schema, alias = node["database"], node["schema"], node["alias"]
     relation = _ident(database, schema, alias)
     config = node["config"]
@@ -157,6 +160,10 @@ def _model_sql(con: duckdb.DuckDBPyConnection, node: dict, compiled: str) -> lis
         keys = [keys] if isinstance(keys, str) else list(keys)
         match = " and ".join(f"{tmp}.{_ident(k)} = target.{_ident(k)}" for k in keys)
         statements.append(f"delete from {relation} as target using {tmp} where {match}")
+    elif strategy == "replace_versions":
+        key = _ident(config["unique_key"])
+        since = f" or valid_from >= cast({_q(night_from)} as date)" if night_from else " or true"
+        statements.append(f"delete from {relation} where {key} in (select {key} from {tmp}){since}")
     elif strategy != "append":
         raise ValueError(f"{node['unique_id']}: incremental strategy {strategy} not supported")
     return [*statements, f"insert into {relation} by name select * from {tmp}", f"drop table {tmp}"]
@@ -182,7 +189,9 @@ def run_compiled(
     times = SqlTimes()
     for target in targets:
         manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
-        results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+        run = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
+        results = run["results"]
+        night_from = (run.get("args", {}).get("vars") or {}).get("night_from")
         for result in _ordered(results, manifest):
             node = manifest["nodes"][result["unique_id"]]
             kind = node["resource_type"]
@@ -193,7 +202,7 @@ def run_compiled(
                 compiled = compiled.replace(old, new)
             started = time.perf_counter()
             if kind == "model":
-                for statement in _model_sql(con, node, compiled):
+                for statement in _model_sql(con, node, compiled, night_from):
                     con.execute(statement)
             elif kind == "seed":
                 for statement in _seed_sql(node):

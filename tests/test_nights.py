@@ -44,20 +44,19 @@ def marts_digest(warehouse: Path, tables: tuple[str, ...] = MARTS) -> dict[str, 
         con.close()
 
 
-def staging_digest(inst: Installation) -> dict[str, str]:
-    """An ordered hash of every staging table in the build warehouse."""
-    tables = [
-        t
-        for (t,) in inst.build_query(
-            "select table_name from information_schema.tables where table_schema = 'staging'"
-        )
-    ]
-    assert len(tables) >= 10
+def versions_digest(inst: Installation) -> dict[str, str]:
+    """An ordered hash of every table of record versions in the build warehouse: staging and
+    the attributed intermediate models (incremental by key)."""
+    tables = inst.build_query(
+        "select table_schema || '.' || table_name from information_schema.tables"
+        " where table_schema = 'staging' or table_name like 'int_%_attributed'"
+    )
+    assert len(tables) >= 12
     return {
         t: hashlib.sha256(
-            repr(inst.build_query(f"select * from staging.{t} order by all")).encode()
+            repr(inst.build_query(f"select * from {t} order by all")).encode()
         ).hexdigest()
-        for t in tables
+        for (t,) in tables
     }
 
 
@@ -167,6 +166,35 @@ def test_a_corrected_replay_replaces_its_night(scenario: Installation):
     shutil.rmtree(clean_root)
 
 
+def test_replaying_an_older_night_that_drops_a_record(tmp_path):
+    """Versions are built incrementally: a replay of N2 after N3 recomputes from N2 on, and a
+    record the corrected delivery no longer carries leaves every table."""
+    inst = Installation(tmp_path / "landing", tmp_path / "warehouse.duckdb", tmp_path / "l.csv")
+    deliver_all(
+        inst.landing,
+        N1,
+        {"users": [owner(sf(N1))], "accounts": [account("A", "Alpha", sf(N1))]},
+    )
+    deliver_all(
+        inst.landing,
+        N2,
+        {"accounts": [account("A", "Alpha v2", sf(N2)), account("E", "Epsilon", sf(N2))]},
+    )
+    deliver_all(inst.landing, N3, {"accounts": [account("A", "Alpha v3", sf(N3))]})
+    assert inst.run() == 0
+    assert current_names(inst) == {"A": "Alpha v3", "E": "Epsilon"}
+    deliver_all(inst.landing, N2, {"accounts": [account("A", "Alpha v2 corrected", sf(N2))]})
+    assert inst.run() == 0
+    assert current_names(inst) == {"A": "Alpha v3"}
+    assert inst.build_query(
+        "select account_name, valid_from, valid_to from staging.stg_crm__accounts order by 2"
+    ) == [("Alpha", N1, N2), ("Alpha v2 corrected", N2, N3), ("Alpha v3", N3, None)]
+    clean = Installation(inst.landing, tmp_path / "clean" / "warehouse.duckdb", inst.labels)
+    assert clean.run() == 0
+    assert versions_digest(clean) == versions_digest(inst)
+    assert marts_digest(clean.warehouse) == marts_digest(inst.warehouse)
+
+
 def test_a_missing_night_is_stale_then_recomputed(scenario: Installation):
     deliver_all(
         scenario.landing,
@@ -229,8 +257,8 @@ def test_backfill_equals_nightly_and_reruns_are_idempotent(generated: Installati
     )
     assert backfill.run("--from", "2026-09-01", "--to", "2026-09-05") == 0
     assert marts_digest(nightly.warehouse) == marts_digest(backfill.warehouse)
-    # staging is incremental: versioned night by night it equals versioning all at once
-    assert staging_digest(nightly) == staging_digest(backfill)
+    # versions are incremental: built night by night they equal a build of all at once
+    assert versions_digest(nightly) == versions_digest(backfill)
     before = marts_digest(nightly.warehouse)
     assert nightly.run("--date", "2026-09-05", "--force") == 0
     assert marts_digest(nightly.warehouse) == before

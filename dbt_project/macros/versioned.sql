@@ -16,14 +16,9 @@
   build, every delivery is versioned. On Spark the model stays a table, rebuilt each run.
 #}
 {% macro versioned(relation, key, stamp) -%}
-{{ config(
-    materialized=('table' if target.type == 'spark' else 'incremental'),
-    incremental_strategy='replace_versions',
-    unique_key=key,
-    on_schema_change='fail',
-) }}
-{%- set night_from = var('night_from') -%}
-{%- set from_night = is_incremental() and night_from -%}
+{{ versions_config(key) }}
+{%- set from_night = recompute_from() -%}
+{%- set night_from = from_night -%}
 per_delivery as (
     select *
     from {{ relation }}
@@ -111,4 +106,38 @@ from final
     {%- endif %};
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ temp }}
+{%- endmacro %}
+
+
+
+{#
+  Config of a model whose rows are record versions (`key`, `valid_from`): incremental by key
+  with `replace_versions` on DuckDB, a table rebuilt each run on Spark.
+#}
+{% macro versions_config(key) -%}
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='replace_versions',
+    unique_key=key,
+    on_schema_change='fail',
+) }}
+{%- endmacro %}
+
+
+{# The night an incremental run recomputes versions from; none: every version. #}
+{% macro recompute_from() -%}
+{{ return(var('night_from') if is_incremental() else none) }}
+{%- endmacro %}
+
+
+{#
+  The keys of a versions model derived from `relation` (itself a versions model, already
+  updated by this run) whose versions from `night` on may have changed: new or replayed
+  versions in `relation`, and versions this model holds from those nights (a replay may have
+  dropped them).
+#}
+{% macro keys_changed_since(relation, key, night) -%}
+    select {{ key }} from {{ relation }} where valid_from >= cast('{{ night }}' as date)
+    union
+    select {{ key }} from {{ this }} where valid_from >= cast('{{ night }}' as date)
 {%- endmacro %}

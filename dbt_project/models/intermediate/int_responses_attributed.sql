@@ -1,8 +1,15 @@
 -- Survey responses with the account and contact they speak for: the embedded account_id,
 -- else the contact named by ExternalReference, else the contact with the same e-mail
 -- (case- and whitespace-insensitive). Contacts are taken as known when the response arrived.
+{{ versions_config('response_id') }}
+-- Incremental (DuckDB): a night recomputes only the versions of the records it changed;
+-- an older version's attribution never changes, since it used what was known when it arrived.
+{% set night_from = recompute_from() %}
 with responses as (
     select * from {{ ref('stg_surveys__responses') }}
+    {%- if night_from %}
+    where response_id in ({{ keys_changed_since(ref('stg_surveys__responses'), 'response_id', night_from) }})
+    {%- endif %}
 ),
 
 contacts as (

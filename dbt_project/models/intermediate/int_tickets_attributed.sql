@@ -1,8 +1,15 @@
 -- Ticket versions with their CRM account: the ticket's organization, else its requester's
 -- organization; the organization's external_id is the account. Organizations and users are
 -- taken as known when the ticket version arrived. Unresolved tickets stay (account_id null).
+{{ versions_config('ticket_id') }}
+-- Incremental (DuckDB): a night recomputes only the versions of the records it changed;
+-- an older version's attribution never changes, since it used what was known when it arrived.
+{% set night_from = recompute_from() %}
 with tickets as (
     select * from {{ ref('stg_support__tickets') }}
+    {%- if night_from %}
+    where ticket_id in ({{ keys_changed_since(ref('stg_support__tickets'), 'ticket_id', night_from) }})
+    {%- endif %}
 ),
 
 users as (
