@@ -11,6 +11,7 @@ the child logged them. An exception in the child is raised in the parent with it
 and message (its traceback in ``__cause__``).
 """
 
+import gc
 import logging
 import multiprocessing
 import pickle
@@ -111,7 +112,7 @@ class StepProcess:
     def __init__(self, log: logging.Logger) -> None:
         self.log = log
         self._context = multiprocessing.get_context("spawn")
-        self._relay: Queue[tuple[Any, Any]] = self._context.Queue()  # (level, message) or END
+        self._relay: Queue[tuple[Any, Any]] | None = self._context.Queue()  # records, END
         self._pool: ProcessPoolExecutor | None = None
         self._tasks = 0
 
@@ -128,14 +129,22 @@ class StepProcess:
         tb: TracebackType | None,
     ) -> None:
         pool, self._pool = self._pool, None
+        relay, self._relay = self._relay, None
         if pool is not None:
             if error is not None:
                 # do not wait for a validation that nobody will read
                 for process in list((getattr(pool, "_processes", None) or {}).values()):
                     process.kill()
             pool.shutdown(wait=True, cancel_futures=True)
-        self._relay.close()
-        self._relay.join_thread()
+        if relay is not None:
+            relay.close()
+            relay.join_thread()
+        del pool, relay
+        # The executor's queues and the relay hold named semaphores, released when those
+        # objects are collected; they sit in reference cycles, so collect them now: a process
+        # that ends with os._exit (`rapport run`) would leave them to the resource tracker,
+        # which warns about "leaked semaphore objects" at exit.
+        gc.collect()
 
     def load(self, paths: Paths, source: str, nights: list[date], force: bool) -> "SourceLoad":
         """``rapport.deliveries.load_source_nights`` in the child; its lines go to ``log``."""
@@ -148,11 +157,11 @@ class StepProcess:
         return self._call(validate_in_child, lake, quality_dir, source, night)
 
     def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        if self._pool is None:
+        if self._pool is None or self._relay is None:
             raise RuntimeError("StepProcess used outside its `with` block")
         self._tasks += 1
         future = self._pool.submit(_run_task, self._tasks, fn, *args)
-        self._forward(future, self._tasks)
+        self._forward(self._relay, future, self._tasks)
         try:
             return future.result()
         except BrokenProcessPool as e:
@@ -160,13 +169,13 @@ class StepProcess:
                 f"the step's child process died during {fn.__name__} (killed, or out of memory?)"
             ) from e
 
-    def _forward(self, future: "Future[Any]", task: int) -> None:
+    def _forward(self, relay: "Queue[tuple[Any, Any]]", future: "Future[Any]", task: int) -> None:
         """Relay the child's log records as they come, until the task's end marker (or the
         task ended without one: the child died, or the task never started)."""
         waited_after_done = 0.0
         while True:
             try:
-                item = self._relay.get(timeout=POLL_S)
+                item = relay.get(timeout=POLL_S)
             except queue.Empty:
                 if future.done():
                     waited_after_done += POLL_S
