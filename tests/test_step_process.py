@@ -106,7 +106,12 @@ def test_an_error_in_the_child_is_raised_with_its_type_and_message(tmp_path: Pat
 
 
 @pytest.mark.slow
-def test_a_run_logs_each_load_before_validating_and_leaves_no_process(tmp_path: Path) -> None:
+def test_a_run_logs_each_load_before_validating_and_leaves_no_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "rapport.toml"
+    config.write_text("[ingest]\nisolate_above_mib = 0\n")  # every night in a child
+    monkeypatch.setattr("rapport.config.DEFAULT_CONFIG", config)
     inst = Installation(tmp_path / "landing", tmp_path / "warehouse.duckdb", tmp_path / "l.csv")
     _crm(inst.landing)
     write_delivery(inst.landing, "support", N1)
@@ -138,6 +143,10 @@ def test_a_run_logs_each_load_before_validating_and_leaves_no_process(tmp_path: 
         "surveys": f"surveys {N1}: 0 rows loaded, 0 quarantined, 0 file(s) rejected",
     }
     for source, line in expected.items():
+        assert any(
+            step == f"ingest_{source}" and text.endswith("loading in a child process")
+            for step, text in messages
+        )
         logged = messages[(f"ingest_{source}", line)]
         # in the event log when the load ended, before the validation wrote its results
         for obj in objects_of(source):

@@ -21,7 +21,12 @@ def build_definitions(
     config = config or load_config()
     sensors, schedules = build_automation(config)
     return dg.Definitions(
-        assets=[*build_ingest(config.quality), nightly_models, current_models, serving_warehouse],
+        assets=[
+            *build_ingest(config.quality, config.ingest),
+            nightly_models,
+            current_models,
+            serving_warehouse,
+        ],
         asset_checks=[satisfied_but_leaving],
         jobs=[nightly_job],
         sensors=sensors,

@@ -20,10 +20,10 @@ from pydantic import Field
 
 from pipelines.defs.partitions import nights
 from pipelines.defs.resources import RapportResource
-from rapport.config import QualityConfig
+from rapport.config import IngestSettings, QualityConfig
 from rapport.contract import SOURCES, objects_of
 from rapport.deliveries import gate_problems, loads_of
-from rapport.step_process import StepProcess
+from rapport.step_process import StepProcess, landing_bytes
 
 if TYPE_CHECKING:  # GX takes seconds to import: only the step's child process imports it
     from rapport.quality.result import ObjectValidation
@@ -87,7 +87,9 @@ def _check_result(
     )
 
 
-def build_ingest_assets(source: str, quality: QualityConfig) -> dg.AssetsDefinition:
+def build_ingest_assets(
+    source: str, quality: QualityConfig, settings: IngestSettings
+) -> dg.AssetsDefinition:
     objects = objects_of(source)
     specs = [
         dg.AssetSpec(
@@ -122,9 +124,15 @@ def build_ingest_assets(source: str, quality: QualityConfig) -> dg.AssetsDefinit
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         paths = rapport.paths
         in_range = [date.fromisoformat(k) for k in context.partition_keys]
-        # polars and pandas (GX) keep the memory they used: the load and the validations run
-        # in a child process, which gives all of it back when the step ends, before dbt runs
-        with StepProcess(context.log) as child:
+        # polars and pandas (GX) keep the memory they used: a large night's load and
+        # validations run in a child process, which gives all of it back before dbt runs
+        landing_mib = landing_bytes(paths.landing, source, in_range) / 2**20
+        isolated = landing_mib >= settings.isolate_above_mib
+        context.log.info(
+            f"{source}: {landing_mib:.0f} MiB of landing, "
+            + ("loading in a child process" if isolated else "loading in the run process")
+        )
+        with StepProcess(context.log, isolated=isolated) as child:
             result = child.load(paths, source, in_range, force=config.force)
             validations = [
                 v
@@ -156,5 +164,5 @@ def build_ingest_assets(source: str, quality: QualityConfig) -> dg.AssetsDefinit
     return _ingest
 
 
-def build_ingest(quality: QualityConfig) -> list[dg.AssetsDefinition]:
-    return [build_ingest_assets(source, quality) for source in SOURCES]
+def build_ingest(quality: QualityConfig, settings: IngestSettings) -> list[dg.AssetsDefinition]:
+    return [build_ingest_assets(source, quality, settings) for source in SOURCES]

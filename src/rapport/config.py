@@ -1,4 +1,4 @@
-"""Run configuration from `rapport.toml` (schedule, sensors, quality gates)."""
+"""Run configuration from `rapport.toml` (schedule, sensors, quality gates, ingest)."""
 
 from __future__ import annotations
 
@@ -32,14 +32,30 @@ class QualityConfig:
 
 
 @dataclass(frozen=True)
+class IngestSettings:
+    # a step whose nights' landing files total at least this (MiB) loads and validates in a
+    # child process, so that polars' and GX's memory goes back to the system before dbt runs
+    isolate_above_mib: float = 256
+
+    def __post_init__(self) -> None:
+        if self.isolate_above_mib < 0:
+            raise ValueError(
+                f"ingest.isolate_above_mib must be 0 or more, got {self.isolate_above_mib}"
+            )
+
+
+@dataclass(frozen=True)
 class RapportConfig:
     schedule: ScheduleConfig = ScheduleConfig()
     sensors: SensorConfig = SensorConfig()
     quality: QualityConfig = QualityConfig()
+    ingest: IngestSettings = IngestSettings()
 
 
-def load_config(path: Path = DEFAULT_CONFIG) -> RapportConfig:
-    """Read the file; a missing file means the documented defaults."""
+def load_config(path: Path | None = None) -> RapportConfig:
+    """Read the file (default: the project's `rapport.toml`); a missing file means the
+    documented defaults."""
+    path = path or DEFAULT_CONFIG
     if not path.exists():
         return RapportConfig()
     raw = tomllib.loads(path.read_text())
@@ -47,4 +63,5 @@ def load_config(path: Path = DEFAULT_CONFIG) -> RapportConfig:
         schedule=ScheduleConfig(**raw.get("schedule", {})),
         sensors=SensorConfig(**raw.get("sensors", {})),
         quality=QualityConfig(**raw.get("quality", {})),
+        ingest=IngestSettings(**raw.get("ingest", {})),
     )

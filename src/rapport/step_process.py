@@ -102,24 +102,38 @@ def validate_in_child(
 # --- the parent's side -----------------------------------------------------------------------
 
 
+def landing_bytes(landing: Path, source: str, nights: list[date]) -> int:
+    """The size of a source's landing files for these nights (what a step would read)."""
+    folders = (landing / source / f"dt={night.isoformat()}" for night in nights)
+    return sum(f.stat().st_size for d in folders if d.is_dir() for f in d.iterdir() if f.is_file())
+
+
 class StepProcess:
     """One spawned child process for the heavy work of a step; use it as a context manager.
 
     Leaving the block ends the child (waiting for it when the block succeeded, killing it
-    when the block raised, e.g. a run being terminated).
+    when the block raised, e.g. a run being terminated). With ``isolated=False`` the same
+    calls run in this process (a small night: not worth a child's start).
     """
 
-    def __init__(self, log: logging.Logger) -> None:
+    def __init__(self, log: logging.Logger, isolated: bool = True) -> None:
         self.log = log
+        self.isolated = isolated
         self._context = multiprocessing.get_context("spawn")
-        self._relay: Queue[tuple[Any, Any]] | None = self._context.Queue()  # records, END
+        self._relay: Queue[tuple[Any, Any]] | None = (
+            self._context.Queue() if isolated else None  # records, END
+        )
         self._pool: ProcessPoolExecutor | None = None
         self._tasks = 0
 
     def __enter__(self) -> Self:
-        self._pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=self._context, initializer=_start, initargs=(self._relay,)
-        )
+        if self.isolated:
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=self._context,
+                initializer=_start,
+                initargs=(self._relay,),
+            )
         return self
 
     def __exit__(
@@ -148,12 +162,18 @@ class StepProcess:
 
     def load(self, paths: Paths, source: str, nights: list[date], force: bool) -> "SourceLoad":
         """``rapport.deliveries.load_source_nights`` in the child; its lines go to ``log``."""
+        if not self.isolated:
+            from rapport.deliveries import load_source_nights
+
+            return load_source_nights(paths, source, nights, force=force, log=self.log)
         return self._call(load_in_child, paths, source, nights, force)
 
     def validate(
         self, lake: Path, quality_dir: Path, source: str, night: date
     ) -> "list[ObjectValidation]":
         """``rapport.quality.validate_night`` in the child."""
+        if not self.isolated:
+            return validate_in_child(lake, quality_dir, source, night)
         return self._call(validate_in_child, lake, quality_dir, source, night)
 
     def _call(self, fn: Callable[..., T], *args: Any) -> T:
