@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -139,6 +142,29 @@ def test_watchlist_cli_formats(night_run: Installation, capsys):
 def test_a_second_run_with_nothing_new_does_nothing(night_run: Installation, capsys):
     assert night_run.run() == 0
     assert "nothing to do" in capsys.readouterr().out
+
+
+def test_rapport_run_as_a_program_ends_cleanly(night_run: Installation, tmp_path):
+    """The real `rapport run` process (it ends with os._exit): its result line, exit code 0
+    and nothing on stderr, e.g. no "leaked semaphore" warning about dbt's locks."""
+    rapport = Path(sys.executable).with_name("rapport")
+    proc = subprocess.run(
+        [
+            rapport,
+            "run",
+            "--landing",
+            str(night_run.landing),
+            "--warehouse",
+            str(tmp_path / "warehouse.duckdb"),
+            "--date",
+            "2026-09-01",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "ok: nights 2026-09-01 .. 2026-09-01" in proc.stdout
+    assert proc.stderr == ""
 
 
 def test_serving_file_holds_marts_not_contact_data(night_run: Installation):

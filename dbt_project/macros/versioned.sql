@@ -17,12 +17,11 @@
 #}
 {% macro versioned(relation, key, stamp) -%}
 {{ versions_config(key) }}
-{%- set from_night = recompute_from() -%}
-{%- set night_from = from_night -%}
+{%- set night_from = recompute_from() -%}
 per_delivery as (
     select *
     from {{ relation }}
-    {%- if from_night %}
+    {%- if night_from %}
     where extract_date >= cast('{{ night_from }}' as date)
     {%- endif %}
     qualify row_number() over (
@@ -31,7 +30,7 @@ per_delivery as (
     ) = 1
 ),
 
-{% if from_night -%}
+{% if night_from -%}
 recomputed_keys as (
     select {{ key }} from per_delivery
     union

@@ -161,10 +161,12 @@ def _exit_now(code: int) -> None:
     dbt's and GX's objects after a night). Only when `rapport run` is the program (not when
     `main` is called with arguments, as tests do), after the run has returned: the Dagster
     instance is closed, dbt has exited, the lake's and the warehouse's files were written and
-    fsynced. What is left to do here is flushing the logs and the console."""
-    import logging
+    fsynced. What is left: the exit handlers (logging's flush, multiprocessing's finalizers,
+    which release the named semaphores dbt created: skipped, the resource tracker would warn
+    about them) and the console."""
+    import atexit
 
-    logging.shutdown()
+    atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
             stream.flush()
