@@ -23,7 +23,8 @@ from pipelines.defs.resources import RapportResource
 from rapport.config import IngestSettings, QualityConfig
 from rapport.contract import SOURCES, objects_of
 from rapport.deliveries import gate_problems, loads_of
-from rapport.step_process import StepProcess, landing_bytes
+from rapport.ingest.landing import deliveries_bytes
+from rapport.step_process import StepProcess
 
 if TYPE_CHECKING:  # GX takes seconds to import: only the step's child process imports it
     from rapport.quality.result import ObjectValidation
@@ -126,7 +127,7 @@ def build_ingest_assets(
         in_range = [date.fromisoformat(k) for k in context.partition_keys]
         # polars and pandas (GX) keep the memory they used: a large night's load and
         # validations run in a child process, which gives all of it back before dbt runs
-        landing_mib = landing_bytes(paths.landing, source, in_range) / 2**20
+        landing_mib = deliveries_bytes(paths.landing, source, in_range) / 2**20
         isolated = landing_mib >= settings.isolate_above_mib
         context.log.info(
             f"{source}: {landing_mib:.0f} MiB of landing, "

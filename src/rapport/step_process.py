@@ -102,12 +102,6 @@ def validate_in_child(
 # --- the parent's side -----------------------------------------------------------------------
 
 
-def landing_bytes(landing: Path, source: str, nights: list[date]) -> int:
-    """The size of a source's landing files for these nights (what a step would read)."""
-    folders = (landing / source / f"dt={night.isoformat()}" for night in nights)
-    return sum(f.stat().st_size for d in folders if d.is_dir() for f in d.iterdir() if f.is_file())
-
-
 class StepProcess:
     """One spawned child process for the heavy work of a step; use it as a context manager.
 
@@ -173,7 +167,9 @@ class StepProcess:
     ) -> "list[ObjectValidation]":
         """``rapport.quality.validate_night`` in the child."""
         if not self.isolated:
-            return validate_in_child(lake, quality_dir, source, night)
+            from rapport.quality import validate_night
+
+            return validate_night(lake, quality_dir, source, night)
         return self._call(validate_in_child, lake, quality_dir, source, night)
 
     def _call(self, fn: Callable[..., T], *args: Any) -> T:

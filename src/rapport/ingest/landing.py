@@ -38,6 +38,12 @@ def delivery_dir(landing: Path, source: str, extract_date: date) -> Path:
     return landing / source / f"dt={extract_date.isoformat()}"
 
 
+def deliveries_bytes(landing: Path, source: str, nights: list[date]) -> int:
+    """The size of a source's delivered files for these nights (what its ingest would read)."""
+    folders = (delivery_dir(landing, source, night) for night in nights)
+    return sum(f.stat().st_size for d in folders if d.is_dir() for f in d.iterdir() if f.is_file())
+
+
 def relative_file(obj: SourceObject, extract_date: date) -> str:
     """The file's path relative to the landing root, as recorded in lineage."""
     return f"{obj.source}/dt={extract_date.isoformat()}/{obj.filename}"
