@@ -265,6 +265,11 @@ def test_missing_partition_warns_and_unknown_night_raises(tmp_path: Path) -> Non
     write(tmp_path / "lake", "support", NIGHT, data)
     o = run(tmp_path, "support")["ticket_metrics"]
     assert o.success and o.result_path is None and "no raw partition" in o.warnings[0]
+    # the index links the suite of every object, delivered tonight or not
+    docs = tmp_path / "quality" / "data_docs"
+    links = re.findall(r'href="([^"]+)"', (docs / "index.html").read_text())
+    assert "expectations/support/ticket_metrics.html" in links
+    assert all((docs / urllib.parse.unquote(link)).is_file() for link in links)
     with pytest.raises(FileNotFoundError):
         run(tmp_path, "support", NIGHT + timedelta(days=1))
 

@@ -72,9 +72,13 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def build_pages(
-    context: AbstractDataContext, quality_dir: Path, keys: list[ValidationResultIdentifier]
+    context: AbstractDataContext,
+    quality_dir: Path,
+    keys: list[ValidationResultIdentifier],
+    objects: tuple[SourceObject, ...],
 ) -> None:
-    """Render the pages of the night's validations (in the context's store) and their suites."""
+    """Render the pages of the night's validations (in the context's store) and the suites
+    of ``objects`` (all in the context)."""
     if SITE not in context.get_site_names():
         context.add_data_docs_site(
             site_name=SITE,
@@ -87,7 +91,7 @@ def build_pages(
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             },
         )
-    suites = [key.expectation_suite_identifier for key in keys]
+    suites = [ExpectationSuiteIdentifier(name=obj.qualified) for obj in objects]
     context.build_data_docs(
         site_names=[SITE], resource_identifiers=keys + suites, build_index=False
     )

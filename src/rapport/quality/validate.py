@@ -90,6 +90,7 @@ def validate_night(
         started = time.perf_counter()
         partition = read_night(lake, obj, extract_date)
         if partition is None:
+            context.suites.add(build_suite(obj))  # its page: the index links every suite
             outcomes.append(_missing(obj, extract_date))
             continue
         frame, rows = partition
@@ -100,7 +101,7 @@ def validate_night(
         outcomes.append(from_result(source, obj.name, extract_date, result, frame, path, rows))
         keys.append(key)
         log.info(f"{outcomes[-1].summary()} [{time.perf_counter() - started:.1f} s]")
-    docs.build_pages(context, quality_dir, keys)
+    docs.build_pages(context, quality_dir, keys, objects)
     docs.write_night(
         quality_dir,
         source,
