@@ -108,7 +108,6 @@ from final
 {%- endmacro %}
 
 
-
 {#
   Config of a model whose rows are record versions (`key`, `valid_from`): incremental by key
   with `replace_versions` on DuckDB, a table rebuilt each run on Spark.

@@ -161,9 +161,9 @@ def _exit_now(code: int) -> None:
     dbt's and GX's objects after a night). Only when `rapport run` is the program (not when
     `main` is called with arguments, as tests do), after the run has returned: the Dagster
     instance is closed, dbt has exited, the lake's and the warehouse's files were written and
-    fsynced. What is left: the exit handlers (logging's flush, multiprocessing's finalizers,
-    which release the named semaphores dbt created: skipped, the resource tracker would warn
-    about them) and the console."""
+    fsynced. What is left is run here: the exit handlers (logging's flush, multiprocessing's
+    finalizers, which release the named semaphores dbt created; without them the resource
+    tracker warns about "leaked semaphore objects") and flushing the console."""
     import atexit
 
     atexit._run_exitfuncs()

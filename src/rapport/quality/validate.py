@@ -88,14 +88,14 @@ def validate_night(
     keys: list[ValidationResultIdentifier] = []
     for obj in objects:
         started = time.perf_counter()
+        suite = context.suites.add(build_suite(obj))  # rendered even when not run tonight
         partition = read_night(lake, obj, extract_date)
         if partition is None:
-            context.suites.add(build_suite(obj))  # its page: the index links every suite
             outcomes.append(_missing(obj, extract_date))
             continue
         frame, rows = partition
         key = docs.result_key(obj, extract_date)
-        result = _run(context, datasource, obj, frame, rows, extract_date, lake, nights, key)
+        result = _run(context, datasource, obj, suite, frame, rows, extract_date, lake, nights, key)
         path = result_path(quality_dir, source, obj.name, extract_date)
         docs.write_atomic(path, json.dumps(result, indent=1))
         outcomes.append(from_result(source, obj.name, extract_date, result, frame, path, rows))
@@ -116,6 +116,7 @@ def _run(
     context: AbstractDataContext,
     datasource: PandasDatasource,
     obj: SourceObject,
+    suite: gx.ExpectationSuite,
     frame: pl.DataFrame,
     rows: int,
     night: date,
@@ -128,9 +129,7 @@ def _run(
         obj.name
     ).add_batch_definition_whole_dataframe("night")
     definition = context.validation_definitions.add(
-        gx.ValidationDefinition(
-            name=obj.qualified, data=batch_definition, suite=context.suites.add(build_suite(obj))
-        )
+        gx.ValidationDefinition(name=obj.qualified, data=batch_definition, suite=suite)
     )
     prepared = to_pandas(with_derived(frame, obj, night, lake))
     # (not `unexpected_index_column_names`: GX then builds a dict per unexpected row, 44 s
