@@ -3,6 +3,7 @@ Dagster's event log as they happen, and no child process is left."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,12 @@ import pytest
 from pipelines.execute import dagster_instance
 from rapport.contract import SOURCES, objects_of
 from rapport.quality import result_path
+from tests.landing_builder import child_processes as _children
+from tests.landing_builder import crm_night as _crm
 from tests.landing_builder import write_delivery
 from tests.pipeline_helpers import Installation
-from tests.unit.test_step_process import N1, _children, _crm
+
+N1 = date(2026, 9, 1)
 
 
 def test_a_run_logs_each_load_before_validating_and_leaves_no_process(

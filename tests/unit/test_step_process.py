@@ -9,14 +9,14 @@ import logging
 from datetime import date
 from pathlib import Path
 
-import psutil
 import pytest
 
 from rapport.deliveries import load_source_nights, loads_of
 from rapport.ingest import IngestError
 from rapport.settings import Paths
 from rapport.step_process import StepProcess
-from tests.landing_builder import account, owner, sf, write_delivery
+from tests.landing_builder import child_processes as _children
+from tests.landing_builder import crm_night as _crm
 
 N1 = date(2026, 9, 1)
 
@@ -37,29 +37,6 @@ def _logger(name: str) -> tuple[logging.Logger, Lines]:
     lines = Lines()
     log.addHandler(lines)
     return log, lines
-
-
-def _children() -> list[psutil.Process]:
-    """This process's children, but multiprocessing's resource tracker (one per process, 12
-    MiB, started with the first child)."""
-    return [
-        p for p in psutil.Process().children() if "resource_tracker" not in " ".join(p.cmdline())
-    ]
-
-
-def _crm(landing: Path) -> None:
-    write_delivery(
-        landing,
-        "crm",
-        N1,
-        {
-            "users": [owner(sf(N1))],
-            "accounts": [
-                account("A", "Alpha", sf(N1)),
-                account("B", "Beta", sf(N1), ARR__c="lots"),  # quarantined
-            ],
-        },
-    )
 
 
 def test_a_load_in_the_child_gives_what_a_load_in_process_gives(tmp_path: Path) -> None:
