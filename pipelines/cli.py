@@ -8,25 +8,25 @@ import sys
 from collections.abc import Sequence
 
 from rapport import cli
+from rapport.paths import Paths, PathsError
 from rapport.plan import plan_run
-from rapport.settings import Paths, SettingsError
 
 
 def run(args: argparse.Namespace) -> int:
     """`rapport run`: plan the nights, then one Dagster run over them."""
     paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
     if args.night_to and not args.night_from:
-        raise SettingsError("--to needs --from")
+        raise PathsError("--to needs --from")
     plan = plan_run(paths, args.date, args.night_from, args.night_to)
     if plan is None:
         print(f"nothing to do: every complete delivery in {paths.landing} is loaded")
         return 0
     print(f"running {plan.describe()}", flush=True)
 
-    from rapport.manifest import ensure_manifest
+    from rapport.dbt_manifest import ensure_dbt_manifest
 
     # @dbt_assets reads dbt's manifest when the definitions are imported: parse first
-    ensure_manifest()
+    ensure_dbt_manifest()
     from pipelines.execute import execute
 
     outcome = execute(

@@ -1,10 +1,10 @@
 """The Dagster code location: `dagster dev -w workspace.yaml` (paths from RAPPORT_* env vars)."""
 
-from rapport.manifest import ensure_manifest
+from rapport.dbt_manifest import ensure_dbt_manifest
 
 # @dbt_assets reads the dbt manifest at import: parse the project first when it changed
 # (what DbtProject.prepare_if_dev does, but with this environment's dbt executable).
-ensure_manifest()
+ensure_dbt_manifest()
 
 from pipelines.defs import build_definitions  # noqa: E402
 from pipelines.defs.resources import env_resources  # noqa: E402

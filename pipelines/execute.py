@@ -20,8 +20,8 @@ from pipelines.defs import build_definitions
 from pipelines.defs.ingest import ingest_step
 from pipelines.defs.partitions import range_tags
 from pipelines.defs.resources import explicit_resources
+from rapport.paths import Paths
 from rapport.plan import RunPlan
-from rapport.settings import Paths
 
 
 @dataclass(frozen=True)

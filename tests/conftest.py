@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rapport.manifest import ensure_manifest
+from rapport.dbt_manifest import ensure_dbt_manifest
 from tests.pipeline_helpers import BuiltStates
 
 E2E = Path(__file__).parent / "e2e"
@@ -31,7 +31,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Test modules import the Dagster definitions, and @dbt_assets reads the dbt manifest
     at import: build it (dbt parse) before collection, as `rapport run` does."""
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    ensure_manifest()
+    ensure_dbt_manifest()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -15,7 +15,7 @@ import duckdb
 
 from pipelines.cli import main
 from rapport.contract import OBJECTS, SourceObject
-from rapport.settings import Paths
+from rapport.paths import Paths
 
 
 @dataclass(frozen=True)

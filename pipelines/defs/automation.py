@@ -11,8 +11,8 @@ from pipelines.defs.partitions import range_tags
 from pipelines.defs.resources import RapportResource
 from rapport.config import RapportConfig
 from rapport.contract import SOURCES
-from rapport.deliveries import pending_nights
 from rapport.ingest import delivery_fingerprint
+from rapport.pending import pending_nights
 from rapport.plan import RunPlan, plan_run
 
 

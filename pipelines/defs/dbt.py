@@ -17,8 +17,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.partitions import nights
 from pipelines.defs.resources import RapportResource
-from rapport.deliveries import ensure_delivery_schema
-from rapport.raw_schema import ensure_schema_partitions
+from rapport.ingest.raw_tables import ensure_delivery_schema, ensure_schema_partitions
 
 NIGHTLY_SELECT = (
     "path:models/staging path:models/intermediate account_loyalty_history resource_type:seed"
@@ -88,7 +87,7 @@ def _build(
 ) -> Iterator[Any]:
     """`dbt build` of the step's selection; dbt's target folder lives with the installation,
     so partial parsing carries over between runs and nothing piles up in the project."""
-    target = rapport.paths.build_db.parent / "dbt_target" / step
+    target = rapport.paths.lake_layout.dbt_target(step)
     invocation = rapport.dbt().cli(
         ["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target
     )

@@ -20,10 +20,10 @@ from pydantic import Field
 
 from pipelines.defs.partitions import nights
 from pipelines.defs.resources import RapportResource
-from rapport.config import IngestSettings, QualityConfig
+from rapport.config import IngestConfig, QualityConfig
 from rapport.contract import SOURCES, objects_of
-from rapport.deliveries import gate_problems, loads_of
 from rapport.ingest.landing import deliveries_bytes
+from rapport.publish_gates import gate_problems, loads_of
 from rapport.step_process import StepProcess
 
 if TYPE_CHECKING:  # GX takes seconds to import: only the step's child process imports it
@@ -33,7 +33,7 @@ CHECK = "contract_suite"
 MAX_LISTED = 20
 
 
-class IngestConfig(dg.Config):
+class IngestStepConfig(dg.Config):
     force: bool = Field(
         default=False, description="Reload deliveries even when their content has not changed."
     )
@@ -89,12 +89,12 @@ def _check_result(
 
 
 def ingest_step(source: str) -> str:
-    """The name of a source's ingest step (its op, configured per run with `IngestConfig`)."""
+    """The name of a source's ingest step (its op, configured per run with `IngestStepConfig`)."""
     return f"ingest_{source}"
 
 
 def build_ingest_assets(
-    source: str, quality: QualityConfig, settings: IngestSettings
+    source: str, quality: QualityConfig, ingest: IngestConfig
 ) -> dg.AssetsDefinition:
     objects = objects_of(source)
     specs = [
@@ -126,14 +126,14 @@ def build_ingest_assets(
         pool="rapport_writer",
     )
     def _ingest(
-        context: dg.AssetExecutionContext, config: IngestConfig, rapport: RapportResource
+        context: dg.AssetExecutionContext, config: IngestStepConfig, rapport: RapportResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         paths = rapport.paths
         in_range = [date.fromisoformat(k) for k in context.partition_keys]
         # polars and pandas (GX) keep the memory they used: a large night's load and
         # validations run in a child process, which gives all of it back before dbt runs
         landing_mib = deliveries_bytes(paths.landing, source, in_range) / 2**20
-        isolated = landing_mib >= settings.isolate_above_mib
+        isolated = landing_mib >= ingest.isolate_above_mib
         context.log.info(
             f"{source}: {landing_mib:.0f} MiB of landing, "
             + ("loading in a child process" if isolated else "loading in the run process")
@@ -170,5 +170,5 @@ def build_ingest_assets(
     return _ingest
 
 
-def build_ingest(quality: QualityConfig, settings: IngestSettings) -> list[dg.AssetsDefinition]:
-    return [build_ingest_assets(source, quality, settings) for source in SOURCES]
+def build_ingest(quality: QualityConfig, ingest: IngestConfig) -> list[dg.AssetsDefinition]:
+    return [build_ingest_assets(source, quality, ingest) for source in SOURCES]

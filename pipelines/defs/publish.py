@@ -3,7 +3,7 @@
 import dagster as dg
 
 from pipelines.defs.resources import RapportResource
-from rapport.deliveries import record_published
+from rapport.pending import record_published
 from rapport.publish import PUBLISHED, publish
 
 

@@ -12,7 +12,7 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 
 from pipelines.defs.dbt_project import rapport_dbt_project
-from rapport.settings import Paths
+from rapport.paths import Paths
 
 PROFILE_TEMPLATE = """\
 # Written by Rapport for each run: dbt builds into this installation's build warehouse.
@@ -53,7 +53,7 @@ class RapportResource(dg.ConfigurableResource):
     def dbt(self) -> DbtCliResource:
         """A dbt CLI whose profile points at this installation's build warehouse."""
         build_db = self.paths.build_db
-        profiles_dir = build_db.parent / "profiles"
+        profiles_dir = self.paths.lake_layout.dbt_profiles_dir
         profiles_dir.mkdir(parents=True, exist_ok=True)
         (profiles_dir / "profiles.yml").write_text(
             PROFILE_TEMPLATE.format(path=build_db.as_posix(), threads=self.dbt_threads)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
-from rapport.settings import Paths, SettingsError
+from rapport.paths import Paths, PathsError
 
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 
@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None, commands: Mapping[str, Command] = CO
         return 2
     try:
         return command(args)
-    except (SettingsError, FileNotFoundError) as exc:
+    except (PathsError, FileNotFoundError) as exc:
         print(f"rapport {args.command}: {exc}", file=sys.stderr)
         return 2
 

@@ -32,7 +32,7 @@ class QualityConfig:
 
 
 @dataclass(frozen=True)
-class IngestSettings:
+class IngestConfig:
     # a step whose nights' landing files total at least this (MiB) loads and validates in a
     # child process, so that polars' and GX's memory goes back to the system before dbt runs
     isolate_above_mib: float = 256
@@ -49,7 +49,7 @@ class RapportConfig:
     schedule: ScheduleConfig = ScheduleConfig()
     sensors: SensorConfig = SensorConfig()
     quality: QualityConfig = QualityConfig()
-    ingest: IngestSettings = IngestSettings()
+    ingest: IngestConfig = IngestConfig()
 
 
 def load_config(path: Path | None = None) -> RapportConfig:
@@ -63,5 +63,5 @@ def load_config(path: Path | None = None) -> RapportConfig:
         schedule=ScheduleConfig(**raw.get("schedule", {})),
         sensors=SensorConfig(**raw.get("sensors", {})),
         quality=QualityConfig(**raw.get("quality", {})),
-        ingest=IngestSettings(**raw.get("ingest", {})),
+        ingest=IngestConfig(**raw.get("ingest", {})),
     )

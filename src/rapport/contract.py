@@ -4,6 +4,9 @@ This module is the single description of the contract (docs/extracts.md) that th
 ingest, the quality suites and the demo generator share. A column's ``name`` is the
 source system's own; ``raw_name`` is its name in the raw zone (only nested or
 non-identifier names change there).
+
+It also holds, once, how a contract kind is typed in each engine the project uses
+(`POLARS_TYPES`, `PANDAS_DTYPES`) and the lineage columns every raw row carries.
 """
 
 from __future__ import annotations
@@ -11,11 +14,44 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+import polars as pl
+
 Kind = Literal["string", "int", "float", "bool", "date", "datetime", "string_list"]
 Fmt = Literal["csv", "qualtrics_csv", "jsonl"]
 
 SOURCES = ("crm", "support", "surveys")
-LINEAGE_COLUMNS = ("_source", "_object", "_extract_date", "_file", "_line")
+
+#: The columns the ingest adds to every raw row: where it came from.
+LINEAGE: dict[str, Kind] = {
+    "_source": "string",
+    "_object": "string",
+    "_extract_date": "date",
+    "_file": "string",
+    "_line": "int",  # the row's line in the landing file
+}
+LINEAGE_COLUMNS = tuple(LINEAGE)
+
+#: A kind as a polars type: the raw zone's Parquet types.
+POLARS_TYPES: dict[Kind, pl.DataType] = {
+    "string": pl.String(),
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+    "bool": pl.Boolean(),
+    "date": pl.Date(),
+    "datetime": pl.Datetime("us"),
+    "string_list": pl.List(pl.String()),
+}
+
+#: A kind as the pandas dtype GX sees once a raw partition is converted by
+#: `rapport.quality.prepare.to_pandas` (Arrow-backed, except dates; no name for lists).
+PANDAS_DTYPES: dict[Kind, str] = {
+    "string": "large_string[pyarrow]",
+    "int": "int64[pyarrow]",
+    "float": "double[pyarrow]",
+    "bool": "bool[pyarrow]",
+    "date": "datetime64[ms]",
+    "datetime": "timestamp[us][pyarrow]",
+}
 
 
 @dataclass(frozen=True)
@@ -332,3 +368,13 @@ def objects_of(source: str) -> tuple[SourceObject, ...]:
 
 def get_object(source: str, name: str) -> SourceObject:
     return next(o for o in OBJECTS if o.source == source and o.name == name)
+
+
+def raw_kinds(obj: SourceObject) -> dict[str, Kind]:
+    """The object's raw-zone columns and their kinds: contract columns, then lineage."""
+    return {**{c.raw: c.kind for c in obj.columns}, **LINEAGE}
+
+
+def raw_schema(obj: SourceObject) -> dict[str, pl.DataType]:
+    """The object's raw-zone Parquet schema."""
+    return {name: POLARS_TYPES[kind] for name, kind in raw_kinds(obj).items()}

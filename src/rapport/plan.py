@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from rapport.deliveries import all_pending, delivered_nights
-from rapport.settings import Paths, SettingsError
+from rapport.ingest.hashes import LandingHashes
+from rapport.paths import Paths, PathsError
+from rapport.pending import all_pending, delivered_nights
 
 
 @dataclass(frozen=True)
@@ -32,23 +33,24 @@ def plan_run(
     night: date | None = None,
     night_from: date | None = None,
     night_to: date | None = None,
+    hashes: LandingHashes | None = None,
 ) -> RunPlan | None:
     """The range to run. Without dates: from the earliest pending delivery to the latest
     delivered night (a late delivery recomputes the nights after it). None: nothing to do.
     With dates, only the deliveries of that range are looked at."""
     paths.require_landing()
     if night is not None:
-        return RunPlan(night, night, all_pending(paths, (night, night)))
+        return RunPlan(night, night, all_pending(paths, (night, night), hashes))
     if night_from is not None or night_to is not None:
         delivered = delivered_nights(paths)
         lo = night_from or min(delivered, default=None)
         hi = night_to or max(delivered, default=None)
         if lo is None or hi is None:
-            raise SettingsError(f"no complete delivery in {paths.landing}")
+            raise PathsError(f"no complete delivery in {paths.landing}")
         if lo > hi:
-            raise SettingsError(f"--from {lo} is after --to {hi}")
-        return RunPlan(lo, hi, all_pending(paths, (lo, hi)))
-    pending = all_pending(paths)
+            raise PathsError(f"--from {lo} is after --to {hi}")
+        return RunPlan(lo, hi, all_pending(paths, (lo, hi), hashes))
+    pending = all_pending(paths, hashes=hashes)
     earliest = min((d for days in pending.values() for d in days), default=None)
     if earliest is None:
         return None

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import duckdb
 
+from rapport.lake import Lake
+
 FIELDS = ("source", "object", "extract_date", "file", "line", "column", "reason")
 
 
 def read_quarantine(lake: Path, night: date | None = None) -> list[dict[str, object]]:
     """Every quarantined row and rejected file (line null), oldest night first."""
-    files = sorted((lake / "quarantine").glob("*/*/dt=*/*.parquet"))
+    files = sorted(Lake(lake).quarantine_dir.glob("*/*/dt=*/*.parquet"))
     if not files:
         return []
     con = duckdb.connect()

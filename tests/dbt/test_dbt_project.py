@@ -10,9 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rapport.deliveries import ensure_delivery_schema
+from rapport.ingest.raw_tables import ensure_delivery_schema, ensure_schema_partitions
 from rapport.project import dbt_project_dir
-from rapport.raw_schema import ensure_schema_partitions
 
 
 def test_every_unit_test_passes_and_every_model_builds_on_an_empty_raw_zone(

@@ -114,8 +114,8 @@ def test_bad_rows_are_quarantined_and_stop_the_night(inst: Installation, capsys)
     assert "surveys/dt=2026-09-02/responses.csv: 3 of 4 rows quarantined (more than 5%)" in err
     assert published_night(inst) == N1  # yesterday's good warehouse still serves
 
-    manifest = loaded_deliveries(inst.paths.lake, "surveys")[N2]["objects"]["responses"]
-    assert (manifest["rows_read"], manifest["rows_loaded"], manifest["rows_quarantined"]) == (
+    record = loaded_deliveries(inst.paths.lake, "surveys")[N2]["objects"]["responses"]
+    assert (record["rows_read"], record["rows_loaded"], record["rows_quarantined"]) == (
         4,
         1,
         3,

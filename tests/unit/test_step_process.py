@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from rapport.deliveries import load_source_nights, loads_of
 from rapport.ingest import IngestError
-from rapport.settings import Paths
+from rapport.ingest.source_nights import load_source_nights
+from rapport.paths import Paths
+from rapport.publish_gates import loads_of
 from rapport.step_process import StepProcess
 from tests.landing_builder import child_processes as _children
 from tests.landing_builder import crm_night as _crm

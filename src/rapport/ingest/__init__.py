@@ -3,7 +3,7 @@
 Landing ``<landing>/<source>/dt=<date>/<object>.<ext>`` (read only once ``_SUCCESS`` is
 there) becomes typed Parquet in ``<lake>/raw/<source>/<object>/dt=<date>/``; faulty rows
 and refused files are recorded in ``<lake>/quarantine/...`` and each loaded night in
-``<lake>/manifests/<source>/dt=<date>.json``.
+a load record (paths: `rapport.lake.Lake`).
 """
 
 from rapport.ingest.landing import (
@@ -12,7 +12,7 @@ from rapport.ingest.landing import (
     delivery_is_complete,
 )
 from rapport.ingest.load import ingest_delivery, ingest_object, loaded_deliveries
-from rapport.ingest.model import IngestError, ObjectLoad
+from rapport.ingest.results import IngestError, ObjectLoad
 
 __all__ = [
     "IngestError",

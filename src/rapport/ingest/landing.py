@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import re
-import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,10 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from rapport.contract import SOURCES, SourceObject, objects_of
-from rapport.ingest.model import IngestError
+from rapport.ingest.hashes import CHUNK, LandingHashes, identity
+from rapport.ingest.results import IngestError
 
 SUCCESS = "_SUCCESS"
-_CHUNK = 1 << 24
 _DT = re.compile(r"dt=(\d{4}-\d{2}-\d{2})")
 
 
@@ -100,92 +94,14 @@ class FileStats:
     ends_with_newline: bool
 
 
-# sha256 of landing files already read, by identity and stat: a file written again gets a
-# new ctime (which, unlike mtime, cannot be set back), so an entry is never stale. This
-# keeps delivery_fingerprint cheap when a sensor asks about the same deliveries every minute,
-# and, kept in the lake (`<lake>/state/landing_hashes.json`, see `hash_cache`), across runs:
-# an unchanged landing file is read once, when it is loaded, never again to decide what is
-# pending. Files changed in the last seconds are not cached: timestamps are coarser than writes.
-Identity = tuple[str, int, int, int, int]  # resolved path, inode, size, mtime_ns, ctime_ns
-_HASHES: dict[Identity, str] = {}
-_SETTLED_NS = 2_000_000_000
-HASH_STATE = Path("state") / "landing_hashes.json"
-
-
-def _identity(path: Path) -> Identity:
-    st = path.stat()
-    return str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
-
-
-def _remember(identity: Identity, sha256: str) -> str:
-    if time.time_ns() - max(identity[3], identity[4]) > _SETTLED_NS:
-        _HASHES[identity] = sha256
-    return sha256
-
-
-def _read_hash_state(state: Path) -> dict[str, dict]:
-    try:
-        entries = json.loads(state.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # none yet, or unreadable: every file is hashed again, nothing is wrong
-    return entries if isinstance(entries, dict) else {}
-
-
-def load_hashes(lake: Path) -> None:
-    """Remember the digests recorded in the lake by earlier runs."""
-    for name, e in _read_hash_state(lake / HASH_STATE).items():
-        try:
-            key = (name, e["ino"], e["size"], e["mtime_ns"], e["ctime_ns"])
-            _HASHES[key] = e["sha256"]
-        except (KeyError, TypeError):
-            continue
-
-
-def save_hashes(lake: Path, landing: Path) -> None:
-    """Record in the lake the digest of each file under `landing` whose identity and stat
-    are unchanged since it was hashed (one entry per file; entries of files that are gone
-    are dropped; entries under other landings are kept). Written only when it changes."""
-    state = lake / HASH_STATE
-    before = _read_hash_state(state)
-    root = str(landing.resolve()) + os.sep
-    after = {name: e for name, e in before.items() if not name.startswith(root)}
-    for name in {key[0] for key in _HASHES if key[0].startswith(root)}:
-        try:
-            key = _identity(Path(name))
-        except OSError:
-            continue  # removed from the landing
-        if key in _HASHES:
-            _, ino, size, mtime_ns, ctime_ns = key
-            after[name] = {
-                "ino": ino,
-                "size": size,
-                "mtime_ns": mtime_ns,
-                "ctime_ns": ctime_ns,
-                "sha256": _HASHES[key],
-            }
-    if after == before:
-        return
-    state.parent.mkdir(parents=True, exist_ok=True)
-    tmp = state.with_name(f"{state.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(json.dumps(after, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, state)
-
-
-@contextmanager
-def hash_cache(lake: Path, landing: Path) -> Iterator[None]:
-    """Fingerprints inside use (and then keep) the digests the lake has recorded."""
-    load_hashes(lake)
-    yield
-    save_hashes(lake, landing)
-
-
-def scan_bytes(path: Path) -> FileStats:
-    """Hash and count a file in one pass (run beside polars reading the same file)."""
-    identity = _identity(path)
+def scan_bytes(path: Path, hashes: LandingHashes) -> FileStats:
+    """Hash and count a file in one pass (run beside polars reading the same file); the
+    digest is remembered in `hashes`."""
+    key = identity(path)
     digest = hashlib.sha256()
     size = newlines = commas = quotes = 0
     last = 0
-    buf = bytearray(_CHUNK)
+    buf = bytearray(CHUNK)
     with path.open("rb", buffering=0) as fh:
         while n := fh.readinto(buf):
             digest.update(memoryview(buf)[:n])
@@ -195,30 +111,15 @@ def scan_bytes(path: Path) -> FileStats:
             commas += int(np.count_nonzero(chunk == ord(",")))
             quotes += int(np.count_nonzero(chunk == ord('"')))
             size, last = size + n, int(chunk[-1])
-    sha256 = _remember(identity, digest.hexdigest())
+    sha256 = hashes.remember(key, digest.hexdigest())
     return FileStats(sha256, size, newlines, commas, quotes, last == ord("\n"))
-
-
-def file_sha256(path: Path) -> str:
-    identity = _identity(path)
-    if identity in _HASHES:
-        return _HASHES[identity]
-    return _remember(identity, _read_sha256(path))
-
-
-def _read_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def utf8_error(path: Path) -> str | None:
     """Why the file is not UTF-8 (the first bad byte and its offset), or None if it is."""
     offset, tail = 0, b""
     with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
+        while chunk := fh.read(CHUNK):
             buf = tail + chunk
             try:
                 buf.decode("utf-8")
@@ -234,18 +135,22 @@ def _bad_byte(byte: int, offset: int) -> str:
     return f"file is not UTF-8 (byte 0x{byte:02x} at offset {offset})"
 
 
-def delivery_fingerprint(landing: Path, source: str, extract_date: date) -> str:
-    """A hash of the contents of the delivery's contract files (missing ones included).
+def delivery_fingerprint(
+    landing: Path, source: str, extract_date: date, hashes: LandingHashes | None = None
+) -> str:
+    """A hash of the contents of the delivery's contract files (missing ones included);
+    digests already in `hashes` are not computed again.
 
-    Equal to the ``fingerprint`` in the manifest when the delivery loaded is the one in
+    Equal to the ``fingerprint`` in the load record when the delivery loaded is the one in
     landing now: a changed value means the night was replayed with different files.
     """
     folder = require_complete(landing, source, extract_date)
-    hashes = {}
+    hashes = hashes or LandingHashes()
+    digests = {}
     for obj in objects_of(source):
         path = folder / obj.filename
-        hashes[obj.filename] = file_sha256(path) if path.is_file() else None
-    return fingerprint(hashes)
+        digests[obj.filename] = hashes.sha256(path) if path.is_file() else None
+    return fingerprint(digests)
 
 
 def fingerprint(hashes: dict[str, str | None]) -> str:

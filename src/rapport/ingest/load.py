@@ -11,9 +11,10 @@ from typing import Any
 
 import polars as pl
 
-from rapport.contract import SourceObject, objects_of
+from rapport.contract import LINEAGE, POLARS_TYPES, SourceObject, objects_of
 from rapport.ingest import cast, readers
-from rapport.ingest import lake as lakes
+from rapport.ingest import lake_writes as writes
+from rapport.ingest.hashes import LandingHashes
 from rapport.ingest.landing import (
     FileStats,
     check_source,
@@ -24,7 +25,8 @@ from rapport.ingest.landing import (
     success_mtime,
     utf8_error,
 )
-from rapport.ingest.model import FileRejected, IngestError, ObjectLoad
+from rapport.ingest.results import FileRejected, IngestError, ObjectLoad
+from rapport.lake import QUARANTINE, RAW, Lake
 
 _PARQUET: dict[str, Any] = {"compression": "zstd", "compression_level": 1}
 
@@ -39,13 +41,15 @@ class _Target:
     stage: Path
 
     def lineage(self) -> list[pl.Expr]:
-        return [
-            pl.lit(self.obj.source).alias("_source"),
-            pl.lit(self.obj.name).alias("_object"),
-            pl.lit(self.extract_date, pl.Date).alias("_extract_date"),
-            pl.lit(self.file).alias("_file"),
-            pl.col("_line").cast(pl.Int64),
-        ]
+        """The lineage columns (`rapport.contract.LINEAGE`), in order and typed."""
+        values = {
+            "_source": pl.lit(self.obj.source),
+            "_object": pl.lit(self.obj.name),
+            "_extract_date": pl.lit(self.extract_date),
+            "_file": pl.lit(self.file),
+            "_line": pl.col("_line"),
+        }
+        return [values[name].cast(POLARS_TYPES[kind]).alias(name) for name, kind in LINEAGE.items()]
 
     def quarantine(
         self, line: pl.Expr, column: pl.Expr, reason: pl.Expr, record: pl.Expr
@@ -77,30 +81,38 @@ class _Written:
     totals: dict[str, int]
 
 
-def ingest_object(landing: Path, lake: Path, obj: SourceObject, extract_date: date) -> ObjectLoad:
-    """Load one landing file of a complete delivery into ``raw`` and ``quarantine``.
+def ingest_object(
+    landing: Path,
+    lake: Path,
+    obj: SourceObject,
+    extract_date: date,
+    hashes: LandingHashes | None = None,
+) -> ObjectLoad:
+    """Load one landing file of a complete delivery into ``raw`` and ``quarantine``; the
+    file's digest is remembered in `hashes`.
 
     Bad rows go to quarantine and the rest loads; a file that cannot be loaded at all
     is refused whole (its night's raw partition is then left as it was).
     """
+    hashes = hashes or LandingHashes()
     folder = require_complete(landing, obj.source, extract_date)
     path = folder / obj.filename
-    with lakes.staging(lake, obj, extract_date) as stage, ThreadPoolExecutor(1) as pool:
+    with writes.scratch(lake, obj, extract_date) as stage, ThreadPoolExecutor(1) as pool:
         target = _Target(obj, extract_date, relative_file(obj, extract_date), stage)
         if not path.is_file():
             return _reject(
                 lake, target, FileRejected("file is missing from a complete delivery"), None
             )
-        stats = pool.submit(scan_bytes, path)
+        stats = pool.submit(scan_bytes, path, hashes)
         try:
             written = _load(path, target, stats)
         except FileRejected as e:
             return _reject(lake, target, e, _sha256(stats))
         except OSError as e:
             return _reject(lake, target, FileRejected(f"file cannot be read: {e}"), _sha256(stats))
-        lakes.publish(target.raw_file, lakes.partition(lake, lakes.RAW, obj, extract_date))
-        lakes.publish(
-            target.quarantine_file, lakes.partition(lake, lakes.QUARANTINE, obj, extract_date)
+        writes.move_into_place(target.raw_file, Lake(lake).partition(RAW, obj, extract_date))
+        writes.move_into_place(
+            target.quarantine_file, Lake(lake).partition(QUARANTINE, obj, extract_date)
         )
         return ObjectLoad(
             source=obj.source,
@@ -114,13 +126,19 @@ def ingest_object(landing: Path, lake: Path, obj: SourceObject, extract_date: da
         )
 
 
-def ingest_delivery(landing: Path, lake: Path, source: str, extract_date: date) -> list[ObjectLoad]:
-    """Load every object of one complete delivery, then write its manifest."""
+def ingest_delivery(
+    landing: Path,
+    lake: Path,
+    source: str,
+    extract_date: date,
+    hashes: LandingHashes | None = None,
+) -> list[ObjectLoad]:
+    """Load every object of one complete delivery, then write its load record."""
     check_source(source)
     require_complete(landing, source, extract_date)
     mtime = success_mtime(landing, source, extract_date)
-    lakes.forget_manifest(lake, source, extract_date)
-    loads = [ingest_object(landing, lake, obj, extract_date) for obj in objects_of(source)]
+    writes.forget_load_record(lake, source, extract_date)
+    loads = [ingest_object(landing, lake, obj, extract_date, hashes) for obj in objects_of(source)]
     # a delivery replaced while it was read must not be recorded as loaded
     require_complete(landing, source, extract_date)
     if success_mtime(landing, source, extract_date) != mtime:
@@ -128,17 +146,19 @@ def ingest_delivery(landing: Path, lake: Path, source: str, extract_date: date) 
             f"delivery {source} dt={extract_date} was sent again while it was being loaded: "
             "load it again"
         )
-    lakes.write_manifest(lake, source, extract_date, _manifest(source, extract_date, loads, mtime))
+    writes.write_load_record(
+        lake, source, extract_date, _load_record(source, extract_date, loads, mtime)
+    )
     return loads
 
 
 def loaded_deliveries(lake: Path, source: str) -> dict[date, dict[str, Any]]:
-    """The manifests of the source's loaded nights, by extract date."""
+    """The load records of the source's loaded nights, by extract date."""
     check_source(source)
-    return lakes.read_manifests(lake, source)
+    return writes.read_load_records(lake, source)
 
 
-def _manifest(
+def _load_record(
     source: str, extract_date: date, loads: list[ObjectLoad], mtime: float
 ) -> dict[str, Any]:
     objects = {
@@ -174,8 +194,8 @@ def _reject(lake: Path, target: _Target, e: FileRejected, sha256: str | None) ->
     row = pl.select(target.quarantine(pl.lit(None), pl.lit(None), pl.lit(e.reason), pl.lit(None)))
     row.write_parquet(target.quarantine_file, **_PARQUET)
     obj = target.obj
-    lakes.publish(
-        target.quarantine_file, lakes.partition(lake, lakes.QUARANTINE, obj, target.extract_date)
+    writes.move_into_place(
+        target.quarantine_file, Lake(lake).partition(QUARANTINE, obj, target.extract_date)
     )
     return ObjectLoad(
         source=obj.source,

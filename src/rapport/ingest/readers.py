@@ -20,7 +20,7 @@ import polars as pl
 from rapport.contract import Column, SourceObject
 from rapport.ingest.cast import label
 from rapport.ingest.landing import FileStats, utf8_error
-from rapport.ingest.model import FileRejected
+from rapport.ingest.results import FileRejected
 
 RECORD_CHARS = 2000
 BOM = "\ufeff"

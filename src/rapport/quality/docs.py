@@ -177,8 +177,8 @@ td a {{ color: inherit; text-decoration: none; }}
 <p>One Great Expectations suite per source object (column headers link to it), run on each
 night's raw partition; a cell links to that validation's page. ✗ blocking: the night stops
 (missing or mistyped columns, null keys or stamps, values out of range, stamps in the
-future). ⚠ warning: reported only (unlisted picklist values, conflicting versions of a
-record, references to records never delivered, row-count drift). GX pages say "Failed" for
+future). ⚠ warning: reported only (unlisted picklist values, references to records never
+delivered, row-count drift). GX pages say "Failed" for
 warnings too. Hover a cell for the messages. Generated {generated}.</p>
 {sections}
 </body></html>

@@ -13,6 +13,7 @@ import polars as pl
 import pyarrow as pa
 
 from rapport.contract import SourceObject
+from rapport.lake import RAW, Lake
 from rapport.quality.suites import (
     DRIFT_FACTOR,
     DRIFT_FLOOR,
@@ -20,7 +21,6 @@ from rapport.quality.suites import (
     MAX_ROWS,
     MIN_ROWS,
     Reference,
-    conflict_column,
     future_column,
     patterns,
     references,
@@ -30,10 +30,6 @@ from rapport.quality.suites import (
 _DT = re.compile(r"dt=(\d{4}-\d{2}-\d{2})$")
 
 
-def partition_dir(lake: Path, source: str, obj: str, night: date) -> Path:
-    return lake / "raw" / source / obj / f"dt={night.isoformat()}"
-
-
 def _nights_in(folder: Path) -> set[date]:
     if not folder.is_dir():
         return set()
@@ -41,14 +37,14 @@ def _nights_in(folder: Path) -> set[date]:
 
 
 def _files(lake: Path, source: str, obj: str, night: date) -> list[Path]:
-    return sorted(partition_dir(lake, source, obj, night).glob("*.parquet"))
+    return sorted(Lake(lake).raw_partition(source, obj, night).glob("*.parquet"))
 
 
 def delivery_nights(lake: Path, source: str, objects: tuple[SourceObject, ...]) -> list[date]:
     """Nights the source delivered: its delivery records, or any object partition."""
-    nights = _nights_in(lake / "raw" / "rapport" / "deliveries" / source)
+    nights = _nights_in(Lake(lake).deliveries_dir(source))
     for obj in objects:
-        nights |= _nights_in(lake / "raw" / source / obj.name)
+        nights |= _nights_in(Lake(lake).object_dir(RAW, source, obj.name))
     return sorted(nights)
 
 
@@ -116,7 +112,7 @@ def delivered_keys(
 
     Partitions without the key column (refused by the target's own suite) add nothing.
     """
-    folder = lake / "raw" / source / ref.target
+    folder = Lake(lake).object_dir(RAW, source, ref.target)
     scans = [
         pl.scan_parquet(f).select(pl.col(ref.target_key).cast(dtype, strict=False))
         for d in sorted(_nights_in(folder))
@@ -127,25 +123,6 @@ def delivered_keys(
     if not scans:
         return pl.Series(ref.target_key, [], dtype=dtype)
     return pl.concat(scans).unique().collect().to_series()
-
-
-def _conflicts(frame: pl.DataFrame, obj: SourceObject) -> pl.Expr:
-    """The key on rows sharing key and stamp with a row that differs in a contract column."""
-    key, stamp = obj.key, obj.stamp
-    shared = frame.group_by(key, stamp).len().filter(pl.col("len") > 1).drop("len")
-    if shared.is_empty():
-        return pl.lit(None, dtype=frame.schema[key])
-    contract = [c.raw for c in obj.columns if c.raw in frame.columns]
-    versions = (
-        frame.join(shared, on=[key, stamp], nulls_equal=True)
-        .select(contract)
-        .unique()
-        .group_by(key, stamp)
-        .len()
-        .filter(pl.col("len") > 1)
-    )
-    bad = pl.struct(key, stamp).is_in(versions.select(pl.struct(key, stamp)).to_series().implode())
-    return pl.when(bad).then(pl.col(key))
 
 
 def with_derived(frame: pl.DataFrame, obj: SourceObject, night: date, lake: Path) -> pl.DataFrame:
@@ -161,8 +138,6 @@ def with_derived(frame: pl.DataFrame, obj: SourceObject, night: date, lake: Path
         for s in stamps(obj)
         if s in have
     ]
-    if {obj.key, obj.stamp} <= have:
-        derived.append(_conflicts(frame, obj).alias(conflict_column(obj)))
     for r in references(obj):
         if r.column in have:
             known = delivered_keys(lake, obj.source, r, night, frame.schema[r.column])

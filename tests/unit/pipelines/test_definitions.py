@@ -8,7 +8,7 @@ from pipelines.defs import build_definitions
 from pipelines.defs.resources import explicit_resources
 from rapport.config import RapportConfig, ScheduleConfig
 from rapport.contract import OBJECTS
-from rapport.settings import Paths
+from rapport.paths import Paths
 
 
 def _defs(tmp_path, config: RapportConfig | None = None) -> dg.Definitions:

@@ -191,17 +191,6 @@ def test_closed_opportunity_stage_warns(tmp_path: Path) -> None:
     assert "'Negotiation'" in warning
 
 
-def test_conflicting_versions_warn_identical_duplicates_do_not(tmp_path: Path) -> None:
-    base = rows("crm", "users", 3)
-    data = {"users": base + [dict(base[0]), {**base[1], "Title": "CFO"}]}
-    write(tmp_path / "lake", "crm", NIGHT, data)
-    o = run(tmp_path, "crm")["users"]
-    assert o.success
-    [warning] = o.warnings
-    assert "Id with conflicting versions" in warning and "2 of 5 rows" in warning
-    assert "'Id-1' (line 3), 'Id-1' (line 6)" in warning and "'Id-0'" not in warning
-
-
 def test_reference_to_undelivered_record_warns(tmp_path: Path) -> None:
     lake = tmp_path / "lake"
     before = NIGHT - timedelta(days=1)

@@ -1,8 +1,9 @@
 """Where a Rapport installation keeps its files, derived from a few explicit paths.
 
-Everything a run keeps (raw zone, quarantine, manifests, the build warehouse, quality
-results, the Dagster instance) lives beside the serving warehouse unless told otherwise, so
-two warehouses never share state.
+Everything a run keeps (the lake: raw zone, quarantine, load records, run state, the build
+warehouse; quality results; the Dagster instance) lives beside the serving warehouse unless
+told otherwise, so two warehouses never share state. What is under the lake is
+`rapport.lake.Lake`'s to say; `rapport.config` is the other kind of setting (`rapport.toml`).
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from rapport.lake import Lake
 
-class SettingsError(ValueError):
+
+class PathsError(ValueError):
     """A path in the configuration is unusable; the message says which and why."""
 
 
@@ -31,17 +34,22 @@ class Paths:
         """Absolute paths; the lake defaults to `lake/` beside the warehouse file."""
         wh = Path(warehouse).expanduser().resolve()
         if wh.suffix != ".duckdb":
-            raise SettingsError(f"warehouse {wh} must be a .duckdb file path")
+            raise PathsError(f"warehouse {wh} must be a .duckdb file path")
         if wh.exists() and wh.is_dir():
-            raise SettingsError(f"warehouse {wh} is a directory, not a file")
+            raise PathsError(f"warehouse {wh} is a directory, not a file")
         land = Path(landing).expanduser().resolve() if landing else wh.parent / "landing"
         lk = Path(lake).expanduser().resolve() if lake else wh.parent / "lake"
         return cls(landing=land, lake=lk, warehouse=wh)
 
     @property
+    def lake_layout(self) -> Lake:
+        """The paths under the lake."""
+        return Lake(self.lake)
+
+    @property
     def build_db(self) -> Path:
         """The warehouse dbt builds into; users read the published copy (`warehouse`)."""
-        return self.lake / "build" / "rapport_build.duckdb"
+        return self.lake_layout.build_db
 
     @property
     def quality_dir(self) -> Path:
@@ -54,4 +62,4 @@ class Paths:
 
     def require_landing(self) -> None:
         if not self.landing.is_dir():
-            raise SettingsError(f"landing folder {self.landing} does not exist")
+            raise PathsError(f"landing folder {self.landing} does not exist")

@@ -1,4 +1,5 @@
-"""The raw zone's declared schema is exactly what the ingest writes."""
+"""`rapport.ingest.raw_tables`: the raw zone's declared schema (the contract's) is exactly
+what the ingest writes."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from datetime import date
 
 import polars as pl
 
-from rapport.contract import SOURCES, objects_of
+from rapport.contract import SOURCES, objects_of, raw_schema
 from rapport.ingest import ingest_delivery
-from rapport.raw_schema import ensure_schema_partitions, raw_schema
+from rapport.ingest.raw_tables import ensure_schema_partitions
+from rapport.lake import PART, RAW, Lake
 from tests.landing_builder import account, sf, write_delivery
 
 
@@ -23,7 +25,7 @@ def test_schema_partitions_match_ingested_partitions(tmp_path):
     ensure_schema_partitions(lake)
     for source in SOURCES:
         for obj in objects_of(source):
-            folder = lake / "raw" / source / obj.name
-            written = pl.read_parquet_schema(folder / f"dt={night}" / "part-0.parquet")
-            declared = pl.read_parquet_schema(folder / "_schema" / "part-0.parquet")
+            layout = Lake(lake)
+            written = pl.read_parquet_schema(layout.partition(RAW, obj, night) / PART)
+            declared = pl.read_parquet_schema(layout.schema_file(source, obj.name))
             assert dict(written) == dict(declared) == raw_schema(obj), obj.qualified

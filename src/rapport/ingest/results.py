@@ -1,4 +1,4 @@
-"""Results and errors of an ingest."""
+"""What an ingest returns (a load per file) and raises."""
 
 from __future__ import annotations
 

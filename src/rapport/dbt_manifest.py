@@ -18,7 +18,7 @@ def _newest_source(project: Path) -> float:
     return max(p.stat().st_mtime for p in paths if p.exists())
 
 
-def ensure_manifest(project: Path | None = None) -> Path:
+def ensure_dbt_manifest(project: Path | None = None) -> Path:
     """Run `dbt parse` when target/manifest.json is missing or older than the project
     (default: the project Rapport runs, `rapport.project.dbt_project_dir()`)."""
     project = project or dbt_project_dir()
