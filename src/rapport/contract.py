@@ -6,7 +6,7 @@ source system's own; ``raw_name`` is its name in the raw zone (only nested or
 non-identifier names change there).
 
 It also holds, once, how a contract kind is typed in each engine the project uses
-(`POLARS_TYPES`, `PANDAS_DTYPES`) and the lineage columns every raw row carries.
+(`POLARS_TYPES`, `PANDAS_DTYPES`, `DUCKDB_TYPES`) and the lineage columns every raw row carries.
 """
 
 from __future__ import annotations
@@ -51,6 +51,17 @@ PANDAS_DTYPES: dict[Kind, str] = {
     "bool": "bool[pyarrow]",
     "date": "datetime64[ms]",
     "datetime": "timestamp[us][pyarrow]",
+}
+
+#: A kind as DuckDB types the raw zone's Parquet when dbt-duckdb reads it.
+DUCKDB_TYPES: dict[Kind, str] = {
+    "string": "VARCHAR",
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "bool": "BOOLEAN",
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+    "string_list": "VARCHAR[]",
 }
 
 

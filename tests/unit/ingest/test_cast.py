@@ -9,9 +9,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from rapport.contract import DUCKDB_TYPES, raw_kinds, raw_schema
 from rapport.ingest import (
     ingest_object,
 )
+from rapport.lake import PART, RAW, Lake
 from tests.unit.ingest.delivery_files import (
     ACCOUNT_COLUMNS,
     ACCOUNTS,
@@ -87,15 +89,17 @@ def test_raw_types_as_duckdb_and_polars_read_them(landing: Path, lake: Path) -> 
     assert schema["IsDeleted"] == pl.Boolean
     assert schema["_extract_date"] == pl.Date and schema["_line"] == pl.Int64
     assert raw(lake, TICKETS).schema["tags"] == pl.List(pl.String)
+    assert dict(schema) == raw_schema(ACCOUNTS)
 
     con = duckdb.connect()  # as dbt-duckdb reads the raw zone
-    parts = f"read_parquet('{lake}/raw/crm/accounts/*/*.parquet', hive_partitioning = true)"
-    types = {row[0]: row[1] for row in con.execute(f"describe select * from {parts}").fetchall()}
-    assert types["dt"] == "DATE" and types["_extract_date"] == "DATE"
-    assert types["NumberOfEmployees"] == "BIGINT" and types["ARR__c"] == "DOUBLE"
-    assert types["CreatedDate"] == "TIMESTAMP" and types["Contract_End_Date__c"] == "DATE"
-    assert types["IsDeleted"] == "BOOLEAN" and types["Id"] == "VARCHAR"
-    part = lake / "raw" / "support" / "tickets" / "dt=2026-11-01" / "part-0.parquet"
+    for obj in (ACCOUNTS, TICKETS):
+        parts = Lake(lake).object_dir(RAW, obj.source, obj.name)
+        scan = f"read_parquet('{parts}/*/*.parquet', hive_partitioning = true)"
+        described = con.execute(f"describe select * from {scan}").fetchall()
+        types = {row[0]: row[1] for row in described}
+        assert types.pop("dt") == "DATE"
+        assert types == {n: DUCKDB_TYPES[k] for n, k in raw_kinds(obj).items()}, obj.qualified
+    part = Lake(lake).partition(RAW, TICKETS, D) / PART
     rows = con.execute(f"select tags, via_channel from read_parquet('{part}')").fetchall()
     assert rows == [(["export", "bug"], "email")]
 
