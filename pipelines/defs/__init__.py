@@ -10,6 +10,7 @@ from pipelines.defs.automation import build_automation
 from pipelines.defs.dbt import current_models, nightly_models
 from pipelines.defs.ingest import build_ingest
 from pipelines.defs.jobs import nightly_job
+from pipelines.defs.progress import LOGGERS
 from pipelines.defs.publish import serving_warehouse
 from pipelines.defs.quality import satisfied_but_leaving
 from rapport.config import RapportConfig, load_config
@@ -32,6 +33,7 @@ def build_definitions(
         sensors=sensors,
         schedules=schedules,
         resources=dict(resources),
+        loggers=LOGGERS,
         # One writer at a time: DuckDB allows a single read-write process per file.
         executor=dg.in_process_executor,
     )

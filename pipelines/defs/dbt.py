@@ -7,6 +7,7 @@ dbt tests become asset checks of the models they test.
 """
 
 import json
+import sys
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.partitions import nights
 from pipelines.defs.resources import RapportResource
 from rapport.deliveries import ensure_delivery_schema
+from rapport.progress import dbt_started_line
 from rapport.raw_schema import ensure_schema_partitions
 
 NIGHTLY_SELECT = (
@@ -89,7 +91,10 @@ def _build(
     """`dbt build` of the step's selection; dbt's target folder lives with the installation,
     so partial parsing carries over between runs and nothing piles up in the project."""
     target = rapport.paths.build_db.parent / "dbt_target" / step
+    context.log.info(dbt_started_line(step, len(context.selected_asset_keys)))
+    # colours only for a terminal: `rapport run` sends dbt's lines to a log file
+    colours = "--use-colors" if sys.stdout.isatty() else "--no-use-colors"
     invocation = rapport.dbt().cli(
-        ["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target
+        ["build", colours, "--vars", json.dumps(dbt_vars)], context=context, target_path=target
     )
     yield from invocation.stream()

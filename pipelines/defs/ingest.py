@@ -151,7 +151,7 @@ def build_ingest_assets(
             yield _check_result(
                 source, obj.name, [v for v in validations if v.object == obj.name], config.release
             )
-        problems = gate_problems(paths.lake, source, result.nights, quality.max_quarantined_share)
+        problems = gate_problems(paths.lake, source, result.nights, quality.gate_rule)
         if problems and not config.release:
             more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
             raise dg.Failure(

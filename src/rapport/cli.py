@@ -15,9 +15,23 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from rapport.cli_manners import (
+    DefaultsFormatter,
+    ReaderWentAway,
+    closed_pipe_ends_quietly,
+    require_installation,
+    require_warehouse_folder,
+)
 from rapport.settings import Paths, SettingsError
 
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
+WAREHOUSE_HELP = "the serving DuckDB file; run state lives beside it"
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("rapport")
 
 
 def _date(text: str) -> date:
@@ -35,27 +49,43 @@ def _positive(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rapport", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="rapport", description=__doc__.splitlines()[0], formatter_class=DefaultsFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    gen = sub.add_parser("generate", help="write demo extracts that follow the extract contract")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, formatter_class=DefaultsFormatter)
+
+    gen = command("generate", "write demo extracts that follow the extract contract")
     gen.add_argument("--out", type=Path, required=True, help="landing folder to write")
-    gen.add_argument("--accounts", type=_positive, default=2000)
+    gen.add_argument("--accounts", type=_positive, default=2000, help="number of accounts")
     gen.add_argument("--start", type=_date, required=True, help="first extract date (full load)")
     gen.add_argument("--days", type=_positive, default=28, help="number of nightly deliveries")
-    gen.add_argument("--seed", type=int, default=7)
+    gen.add_argument("--seed", type=int, default=7, help="random seed: same seed, same extracts")
     gen.add_argument("--labels", type=Path, help="true outcomes (default: labels.csv beside --out)")
+    gen.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the deliveries already in --out (default: refuse a non-empty landing)",
+    )
 
-    run = sub.add_parser("run", help="load deliveries and compute nights through Dagster")
-    run.add_argument("--landing", type=Path, required=True)
-    run.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
+    run = command("run", "load deliveries and compute nights through Dagster")
+    run.add_argument("--landing", type=Path, required=True, help="the extracts' landing folder")
+    run.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     run.add_argument(
         "--lake", type=Path, help="raw zone and run state (default: lake/ beside the warehouse)"
     )
     when = run.add_mutually_exclusive_group()
     when.add_argument("--date", type=_date, help="run this one night")
     when.add_argument("--from", dest="night_from", type=_date, help="first night of a backfill")
-    run.add_argument("--to", dest="night_to", type=_date, help="last night of a backfill")
+    run.add_argument(
+        "--to",
+        dest="night_to",
+        type=_date,
+        help="last night of a backfill (default: the latest delivered night)",
+    )
     run.add_argument("--force", action="store_true", help="reload deliveries even if unchanged")
     run.add_argument(
         "--verbose",
@@ -67,53 +97,40 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="publish despite rejected files or quarantine over the threshold (still reported)",
     )
+    run.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print nothing but a failure (on stderr): for cron",
+    )
 
-    wl = sub.add_parser("watchlist", help="print the satisfied-but-at-risk accounts")
-    wl.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
-    wl.add_argument("--limit", type=_positive)
-    wl.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    qu = sub.add_parser("quarantine", help="list quarantined rows and rejected files")
-    qu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
+    wl = command("watchlist", "print the satisfied-but-at-risk accounts")
+    wl.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
+    wl.add_argument("--limit", type=_positive, help="at most this many accounts (default: all)")
+    wl.add_argument(
+        "--format", choices=("table", "csv", "json"), default="table", help="output format"
+    )
+    qu = command("quarantine", "list quarantined rows and rejected files")
+    qu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     qu.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
-    qu.add_argument("--date", type=_date, help="only this extract date")
-    qu.add_argument("--format", choices=("table", "json"), default="table")
+    qu.add_argument("--date", type=_date, help="only this extract date (default: every night)")
+    qu.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     return parser
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from rapport.generate import generate
+    from rapport.generate_command import generate_command
 
-    labels = args.labels or args.out.resolve().parent / "labels.csv"
-    summary = generate(args.out, args.accounts, args.start, args.days, args.seed, labels=labels)
-    print(summary)
-    return 0
+    return generate_command(args)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from rapport.runner import execute, plan_run
+    from rapport.run_console import run_command
 
     paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
-    if args.night_to and not args.night_from:
-        raise SettingsError("--to needs --from")
-    plan = plan_run(paths, args.date, args.night_from, args.night_to)
-    if plan is None:
-        print(f"nothing to do: every complete delivery in {paths.landing} is loaded")
-        return 0
-    print(f"running {plan.describe()}", flush=True)
-    outcome = execute(
-        paths,
-        plan,
-        force=args.force,
-        release=args.release,
-        log_level="DEBUG" if args.verbose else "WARNING",
-    )
-    if not outcome.success:
-        print(
-            f"rapport run failed: {outcome.message} (Dagster run {outcome.run_id})", file=sys.stderr
-        )
-        return 1
-    print(f"{outcome.message}; published {paths.warehouse} (Dagster run {outcome.run_id})")
-    return 0
+    paths.require_landing()
+    if args.warehouse != Path(DEFAULT_WAREHOUSE):  # the default's data/ is created
+        require_warehouse_folder(paths)
+    return run_command(args, paths)
 
 
 def _watchlist(args: argparse.Namespace) -> int:
@@ -127,6 +144,7 @@ def _quarantine(args: argparse.Namespace) -> int:
     from rapport.quarantine import read_quarantine, render
 
     paths = Paths.resolve(args.warehouse, lake=args.lake)
+    require_installation(paths)
     print(render(read_quarantine(paths.lake, args.date), args.format))
     return 0
 
@@ -147,10 +165,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # and built (~0.5 s of CPU); `execute` freezes what they allocated and turns it back on.
         gc.disable()
     try:
-        code = COMMANDS[args.command](args)
+        with closed_pipe_ends_quietly():
+            code = COMMANDS[args.command](args)
     except (SettingsError, FileNotFoundError) as exc:
         print(f"rapport {args.command}: {exc}", file=sys.stderr)
         code = 2
+    except ReaderWentAway:
+        code = ReaderWentAway.EXIT_CODE
     if program_run:
         _exit_now(code)
     return code

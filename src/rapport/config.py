@@ -6,6 +6,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from rapport.quality_gate import GateRule
+
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "rapport.toml"
 
 
@@ -23,12 +25,18 @@ class SensorConfig:
 @dataclass(frozen=True)
 class QualityConfig:
     max_quarantined_share: float = 0.05
+    min_quarantined_rows: int = 3
+    quarantine_share_of: str = "file"
 
     def __post_init__(self) -> None:
-        if not 0 <= self.max_quarantined_share <= 1:
-            raise ValueError(
-                f"quality.max_quarantined_share must be between 0 and 1, got {self.max_quarantined_share}"
-            )
+        self.gate_rule  # noqa: B018 (validates the values)
+
+    @property
+    def gate_rule(self) -> GateRule:
+        """The quarantine gate (`rapport.quality_gate`)."""
+        return GateRule(
+            self.max_quarantined_share, self.min_quarantined_rows, self.quarantine_share_of
+        )
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ from rapport.ingest import (
 )
 from rapport.ingest.lake import TMP, publish
 from rapport.ingest.landing import fingerprint, hash_cache
+from rapport.progress import night_loaded_line
+from rapport.quality_gate import GateRule, quarantine_verdict
 from rapport.settings import Paths
 
 DELIVERY_SCHEMA = {
@@ -59,12 +61,10 @@ class SourceLoad:
         return sorted(self.loaded + self.unchanged)
 
 
-def gate_problems(
-    lake: Path, source: str, nights: list[date], max_quarantined_share: float
-) -> list[str]:
-    """Why these nights must not be published: rejected files, or more rows quarantined
-    than the configured share of a file's rows. Read from the manifests, so a rerun of the
-    same nights fails the same way until the delivery is replayed or released."""
+def gate_problems(lake: Path, source: str, nights: list[date], rule: GateRule) -> list[str]:
+    """Why these nights must not be published: rejected files, or quarantined rows over the
+    gate's rule (`rapport.quality_gate`). Read from the manifests, so a rerun of the same
+    nights fails the same way until the delivery is replayed or released."""
     manifests = loaded_deliveries(lake, source)
     problems = []
     for night in nights:
@@ -72,11 +72,17 @@ def gate_problems(
             where = obj.get("file") or f"{source}/{name}"
             if obj.get("rejected"):
                 problems.append(f"{where} rejected: {obj['rejected']}")
-            elif obj["rows_quarantined"] > max_quarantined_share * max(obj["rows_read"], 1):
-                problems.append(
-                    f"{where}: {obj['rows_quarantined']} of {obj['rows_read']} rows quarantined "
-                    f"(more than {max_quarantined_share:.0%})"
-                )
+                continue
+            object_rows = sum(
+                m.get("objects", {}).get(name, {}).get("rows_loaded", 0)
+                for n, m in manifests.items()
+                if n <= night
+            )
+            verdict = quarantine_verdict(
+                rule, obj["rows_quarantined"], obj["rows_read"], object_rows
+            )
+            if verdict:
+                problems.append(f"{where}: {verdict}")
     return problems
 
 
@@ -183,9 +189,13 @@ def load_source_nights(
             write_delivery_record(paths.lake, source, night, loads, loaded)
             result.loaded.append(night)
             log.info(
-                f"{source} {night}: {sum(x.rows_loaded for x in loads)} rows loaded, "
-                f"{sum(x.rows_quarantined for x in loads)} quarantined, "
-                f"{sum(1 for x in loads if x.rejected)} file(s) rejected"
+                night_loaded_line(
+                    source,
+                    night,
+                    sum(x.rows_loaded for x in loads),
+                    sum(x.rows_quarantined for x in loads),
+                    sum(1 for x in loads if x.rejected),
+                )
             )
     if result.missing:
         log.info(f"{source}: no complete delivery for {', '.join(map(str, result.missing))}")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from rapport.dagster_home import prepare_dagster_home
 from rapport.deliveries import all_pending, delivered_nights
 from rapport.manifest import ensure_manifest
 from rapport.settings import Paths, SettingsError
@@ -68,8 +69,7 @@ def dagster_instance(paths: Paths):
     from dagster import DagsterInstance
     from dagster._core.instance.ref import InstanceRef
 
-    home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
-    home.mkdir(parents=True, exist_ok=True)
+    home = prepare_dagster_home(Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home))
     return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
 
 
@@ -101,7 +101,7 @@ def execute(
             f"ingest_{s}": {"config": {"force": force, "release": release}} for s in plan.pending
         },
         # the console shows this level and up; the Dagster instance keeps every event
-        "loggers": {"console": {"config": {"log_level": log_level}}},
+        "loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}},
     }
     with dagster_instance(paths) as instance:
         result = job.execute_in_process(

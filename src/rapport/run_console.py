@@ -1,0 +1,85 @@
+"""`rapport run` on the console: what is planned, progress while it runs, one result line.
+
+Without `--verbose`, what dbt and Dagster write to stdout (dbt's 400 lines of a night) goes
+to `<lake>/logs/last_run.log` instead of the console; the console shows the condensed
+progress (`rapport.progress`). `--quiet` shows nothing but a failure (stderr), for cron.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from datetime import date
+from pathlib import Path
+
+from rapport.deliveries import delivered_nights
+from rapport.progress import choose_mode, showing_progress
+from rapport.runner import RunPlan, execute, plan_run
+from rapport.settings import Paths, SettingsError
+
+RUN_LOG = Path("logs") / "last_run.log"
+
+
+def _nothing_delivered(paths: Paths, first: date, last: date) -> bool:
+    return not any(first <= night <= last for night in delivered_nights(paths))
+
+
+def _to_load(plan: RunPlan) -> dict[str, int]:
+    return {
+        source: sum(1 for d in days if plan.night_from <= d <= plan.night_to)
+        for source, days in plan.pending.items()
+    }
+
+
+def run_command(args: argparse.Namespace, paths: Paths) -> int:
+    if args.night_to and not args.night_from:
+        raise SettingsError("--to needs --from")
+    say = (lambda _line: None) if args.quiet else print
+    paths.require_landing()
+    if args.date or args.night_from:
+        first = args.date or args.night_from
+        last = args.date or args.night_to or first
+        if args.night_to is None and args.night_from is not None:
+            last = max(delivered_nights(paths), default=first)
+        if _nothing_delivered(paths, first, last):
+            when = str(first) if first == last else f"{first} .. {last}"
+            say(
+                f"nothing was delivered for {when} in {paths.landing} "
+                "(no complete delivery: a dt= folder with its _SUCCESS marker); nothing run, "
+                f"{paths.warehouse} unchanged"
+            )
+            return 0
+    plan = plan_run(paths, args.date, args.night_from, args.night_to)
+    if plan is None:
+        say(f"nothing to do: every complete delivery in {paths.landing} is loaded")
+        return 0
+    say(f"running {plan.describe()}")
+    if not args.quiet:
+        say("- starting Dagster (loading the pipeline definitions)")
+    sys.stdout.flush()
+    console = sys.stdout
+    mode = choose_mode(console, args.quiet)
+    log_path = paths.lake / RUN_LOG
+    with contextlib.ExitStack() as stack:
+        if not args.verbose:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            log = stack.enter_context(log_path.open("w", encoding="utf-8"))
+            stack.enter_context(contextlib.redirect_stdout(log))
+        else:
+            mode = "quiet" if args.quiet else "plain"
+        stack.enter_context(showing_progress(_to_load(plan), console, mode))
+        outcome = execute(
+            paths,
+            plan,
+            force=args.force,
+            release=args.release,
+            log_level="DEBUG" if args.verbose else "WARNING",
+        )
+    if not outcome.success:
+        print(
+            f"rapport run failed: {outcome.message} (Dagster run {outcome.run_id})", file=sys.stderr
+        )
+        return 1
+    say(f"{outcome.message}; published {paths.warehouse} (Dagster run {outcome.run_id})")
+    return 0
