@@ -213,10 +213,10 @@ def _load_csv(
         parsed = readers.csv_fast(path, header, count_inside=count_inside)
         try:
             written = _write(parsed, target)
-        except pl.exceptions.ComputeError:
+        except pl.exceptions.PolarsError:
             if reason := utf8_error(path):
                 raise FileRejected(reason, readers.count_records(path, obj, header)) from None
-            break  # ragged or badly quoted: only the slow path can read it
+            break  # ragged, badly quoted or blank lines: only the slow path can read it
         if readers.csv_consistent(header, stats.result(), written.totals):
             return parsed, written
     parsed = readers.csv_repaired(path, header, target.stage)
@@ -228,18 +228,14 @@ def _load_jsonl(path: Path, target: _Target) -> tuple[readers.Parsed, _Written]:
     bom = readers.starts_with_bom(path)
     parsed = readers.jsonl_fast(path, obj, bom=bom)
     try:
-        return parsed, _write(parsed, target)
-    except pl.exceptions.ComputeError:
+        written = _write(parsed, target)
+        if readers.jsonl_consistent(path, obj, written.totals):
+            return parsed, written
+    except pl.exceptions.PolarsError:
         if reason := utf8_error(path):
             raise FileRejected(reason, readers.count_records(path, obj, None)) from None
     parsed = readers.jsonl_checked(path, obj, target.stage, bom=bom)
-    try:
-        return parsed, _write(parsed, target)
-    except pl.exceptions.ComputeError as e:
-        first = str(e).strip().splitlines()[0]
-        raise FileRejected(
-            f"file cannot be read: {first}", readers.count_records(path, obj, None)
-        ) from None
+    return parsed, _write(parsed, target)
 
 
 def _write(parsed: readers.Parsed, target: _Target) -> _Written:
