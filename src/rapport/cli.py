@@ -22,7 +22,11 @@ from rapport.cli_manners import (
     require_installation,
     require_warehouse_folder,
 )
+from rapport.contract import SOURCES
+from rapport.lake_lock import LakeBusy
+from rapport.safe_output import printable
 from rapport.settings import Paths, SettingsError
+from rapport.state_errors import UnreadableState
 
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 WAREHOUSE_HELP = "the serving DuckDB file; run state lives beside it"
@@ -103,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
         help="print nothing but a failure (on stderr): for cron",
     )
 
+    rt = command("retract", "take a wrongly loaded night back out of the lake and the marts")
+    rt.add_argument("--date", type=_date, required=True, help="the night to take out")
+    rt.add_argument("--source", choices=SOURCES, help="only this source's delivery (default: all)")
+    rt.add_argument("--landing", type=Path, required=True, help="the extracts' landing folder")
+    rt.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
+    rt.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
+
     wl = command("watchlist", "print the satisfied-but-at-risk accounts")
     wl.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     wl.add_argument("--limit", type=_positive, help="at most this many accounts (default: all)")
@@ -133,6 +144,42 @@ def _run(args: argparse.Namespace) -> int:
     return run_command(args, paths)
 
 
+def _retract(args: argparse.Namespace) -> int:
+    from rapport.config import load_config
+    from rapport.deliveries import all_pending
+    from rapport.lake_lock import lake_lock
+    from rapport.retract import loaded_nights, retract_night
+    from rapport.runner import RunPlan, execute
+
+    paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
+    paths.require_landing()
+    sources = (args.source,) if args.source else SOURCES
+    with lake_lock(paths.lake, load_config().runs.lock_wait_seconds, "rapport retract") as lock:
+        removed = retract_night(paths, args.date, sources)
+        if not removed:
+            raise SettingsError(
+                f"night {args.date} is not loaded in {paths.lake}: nothing to retract"
+            )
+        print(f"retracted {', '.join(removed)}; rebuilding every night still loaded", flush=True)
+        nights = loaded_nights(paths.lake)
+        if not nights:
+            print("no night is loaded any more: the serving warehouse was left as it was")
+            return 0
+        window = (nights[0], nights[-1])
+        plan = RunPlan(nights[0], nights[-1], all_pending(paths, window))
+        outcome = execute(paths, plan, run_id=lock.run_id)
+    if not outcome.success:
+        print(
+            f"rapport retract: the night is out of the lake, but the rebuild failed: "
+            f"{outcome.message} (Dagster run {outcome.run_id}); the serving warehouse still "
+            "holds it until a run succeeds",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{outcome.message}; published {paths.warehouse} (Dagster run {outcome.run_id})")
+    return 0
+
+
 def _watchlist(args: argparse.Namespace) -> int:
     from rapport.watchlist import read_watchlist, render
 
@@ -154,6 +201,7 @@ COMMANDS = {
     "run": _run,
     "watchlist": _watchlist,
     "quarantine": _quarantine,
+    "retract": _retract,
 }
 
 
@@ -167,14 +215,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with closed_pipe_ends_quietly():
             code = COMMANDS[args.command](args)
-    except (SettingsError, FileNotFoundError) as exc:
-        print(f"rapport {args.command}: {exc}", file=sys.stderr)
+    except (SettingsError, FileNotFoundError, LakeBusy) as exc:
+        print(f"rapport {args.command}: {printable(exc)}", file=sys.stderr)
         code = 2
     except ReaderWentAway:
         code = ReaderWentAway.EXIT_CODE
+    except Exception as exc:
+        if not _is_verdict(exc):
+            raise
+        print(f"rapport {args.command}: {printable(exc)}", file=sys.stderr)
+        code = 1
     if program_run:
         _exit_now(code)
     return code
+
+
+def _is_verdict(exc: Exception) -> bool:
+    """An error whose message is the whole story (a refused delivery, a file Rapport keeps
+    that cannot be read): one line, no traceback. The ingest is imported only if it raised."""
+    ingest = sys.modules.get("rapport.ingest.model")
+    return isinstance(exc, UnreadableState) or (
+        ingest is not None and isinstance(exc, ingest.IngestError)
+    )
 
 
 def _exit_now(code: int) -> None:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from rapport.deliveries import delivered_nights
 from rapport.progress import choose_mode, showing_progress
-from rapport.runner import RunPlan, execute, plan_run
+from rapport.runner import RunOutcome, RunPlan, execute, plan_run
+from rapport.safe_output import printable
 from rapport.settings import Paths, SettingsError
 
 RUN_LOG = Path("logs") / "last_run.log"
@@ -33,15 +34,17 @@ def _to_load(plan: RunPlan) -> dict[str, int]:
 
 
 def run_command(args: argparse.Namespace, paths: Paths) -> int:
+    from rapport.config import load_config
+    from rapport.lake_lock import lake_lock
+    from rapport.run_guard import repair_serving, report_refusals
+
     if args.night_to and not args.night_from:
         raise SettingsError("--to needs --from")
     say = (lambda _line: None) if args.quiet else print
     paths.require_landing()
     if args.date or args.night_from:
         first = args.date or args.night_from
-        last = args.date or args.night_to or first
-        if args.night_to is None and args.night_from is not None:
-            last = max(delivered_nights(paths), default=first)
+        last = args.date or args.night_to or max(delivered_nights(paths), default=first)
         if _nothing_delivered(paths, first, last):
             when = str(first) if first == last else f"{first} .. {last}"
             say(
@@ -50,36 +53,58 @@ def run_command(args: argparse.Namespace, paths: Paths) -> int:
                 f"{paths.warehouse} unchanged"
             )
             return 0
-    plan = plan_run(paths, args.date, args.night_from, args.night_to)
-    if plan is None:
-        say(f"nothing to do: every complete delivery in {paths.landing} is loaded")
-        return 0
-    say(f"running {plan.describe()}")
-    if not args.quiet:
-        say("- starting Dagster (loading the pipeline definitions)")
-    sys.stdout.flush()
+    with lake_lock(paths.lake, load_config().runs.lock_wait_seconds) as lock:
+        refused = report_refusals(paths, args.date)
+        plan = plan_run(paths, args.date, args.night_from, args.night_to)
+        if plan is None:
+            if repaired := repair_serving(paths):
+                say(repaired)
+            say(f"nothing to do: every complete delivery in {paths.landing} is loaded")
+            return _refused_exit(refused, 0)
+        say(f"running {plan.describe()}")
+        if not args.quiet:
+            say("- starting Dagster (loading the pipeline definitions)")
+        sys.stdout.flush()
+        outcome = _execute_showing_progress(args, paths, plan, lock.run_id)
+    if not outcome.success:
+        message = printable(outcome.message)
+        print(f"rapport run failed: {message} (Dagster run {outcome.run_id})", file=sys.stderr)
+        return 1
+    say(f"{outcome.message}; published {paths.warehouse} (Dagster run {outcome.run_id})")
+    return _refused_exit(refused, 0)
+
+
+def _execute_showing_progress(
+    args: argparse.Namespace, paths: Paths, plan: RunPlan, run_id: str
+) -> RunOutcome:
     console = sys.stdout
     mode = choose_mode(console, args.quiet)
-    log_path = paths.lake / RUN_LOG
     with contextlib.ExitStack() as stack:
-        if not args.verbose:
+        if args.verbose:
+            mode = "quiet" if args.quiet else "plain"
+        else:
+            log_path = paths.lake / RUN_LOG
             log_path.parent.mkdir(parents=True, exist_ok=True)
             log = stack.enter_context(log_path.open("w", encoding="utf-8"))
             stack.enter_context(contextlib.redirect_stdout(log))
-        else:
-            mode = "quiet" if args.quiet else "plain"
         stack.enter_context(showing_progress(_to_load(plan), console, mode))
-        outcome = execute(
+        return execute(
             paths,
             plan,
             force=args.force,
             release=args.release,
             log_level="DEBUG" if args.verbose else "WARNING",
+            run_id=run_id,
         )
-    if not outcome.success:
+
+
+def _refused_exit(refused: int, code: int) -> int:
+    """A run that had to refuse landing folders exits 1 (after running the rest)."""
+    if refused and code == 0:
         print(
-            f"rapport run failed: {outcome.message} (Dagster run {outcome.run_id})", file=sys.stderr
+            f"rapport run: {refused} landing folder(s) refused (listed above); the other "
+            "deliveries were run",
+            file=sys.stderr,
         )
         return 1
-    say(f"{outcome.message}; published {paths.warehouse} (Dagster run {outcome.run_id})")
-    return 0
+    return code

@@ -79,6 +79,7 @@ def execute(
     force: bool = False,
     release: bool = False,
     log_level: str = "WARNING",
+    run_id: str | None = None,
 ) -> RunOutcome:
     """One Dagster run of the nightly job over the plan's range of nights."""
     ensure_manifest()
@@ -105,7 +106,11 @@ def execute(
     }
     with dagster_instance(paths) as instance:
         result = job.execute_in_process(
-            instance=instance, tags=tags, run_config=run_config, raise_on_error=False
+            instance=instance,
+            tags=tags,
+            run_config=run_config,
+            raise_on_error=False,
+            run_id=run_id,
         )
     if result.success:
         return RunOutcome(True, result.run_id, f"ok: {plan.describe()}")
