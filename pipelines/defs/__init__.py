@@ -11,9 +11,19 @@ from pipelines.defs.dbt import current_models, nightly_models
 from pipelines.defs.ingest import build_ingest
 from pipelines.defs.jobs import nightly_job
 from pipelines.defs.progress import LOGGERS
-from pipelines.defs.publish import serving_warehouse
+from pipelines.defs.publish import build_serving
 from pipelines.defs.quality import satisfied_but_leaving
 from rapport.config import RapportConfig, load_config
+
+# Written by every ingest step (one row per loaded delivery), read by dbt as a source: declared
+# here so that it sits in the `raw` group with the other raw-zone assets, not in `default`.
+delivery_records = dg.AssetSpec(
+    ["raw", "rapport", "deliveries"],
+    group_name="raw",
+    description="One row per loaded delivery (source, night, files, rows read, loaded, "
+    "quarantined, fingerprint), written by the ingest steps.",
+    kinds={"parquet"},
+)
 
 
 def build_definitions(
@@ -26,7 +36,8 @@ def build_definitions(
             *build_ingest(config.quality, config.ingest),
             nightly_models,
             current_models,
-            serving_warehouse,
+            build_serving(config.publish),
+            delivery_records,
         ],
         asset_checks=[satisfied_but_leaving],
         jobs=[nightly_job],

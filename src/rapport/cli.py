@@ -125,7 +125,16 @@ def _parser() -> argparse.ArgumentParser:
     qu.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
     qu.add_argument("--date", type=_date, help="only this extract date (default: every night)")
     qu.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    dc = command("docs", "the dbt docs of the latest publish (models, columns, lineage)")
+    dc.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
+    dc.add_argument("--open", action="store_true", help="open them in a web browser")
     return parser
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from rapport.docs_command import docs_command
+
+    return docs_command(args)
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -202,6 +211,7 @@ COMMANDS = {
     "watchlist": _watchlist,
     "quarantine": _quarantine,
     "retract": _retract,
+    "docs": _docs,
 }
 
 

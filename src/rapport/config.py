@@ -94,6 +94,29 @@ class RunLockConfig:
 
 
 @dataclass(frozen=True)
+class PublishConfig:
+    """What each publish writes besides the serving file (`[publish]` in rapport.toml)."""
+
+    # every published mart as Parquet per night under <warehouse folder>/exports/<night>/
+    parquet_exports: bool = True
+    # the same as CSV (text cells that a spreadsheet would run as formulas get a ' prefix)
+    csv_exports: bool = False
+    # keep the latest N nights of exports (0: every night)
+    keep_export_nights: int = 30
+    # `dbt docs generate --static` into <warehouse folder>/docs/dbt/index.html
+    dbt_docs: bool = True
+    # the DuckDB storage format of the serving file: the oldest DuckDB release that must open
+    # it (BI drivers and the `duckdb-cli` package bundle DuckDB 1.x); "" = this DuckDB's own
+    storage_compatibility_version: str = "v1.4.0"
+
+    def __post_init__(self) -> None:
+        if self.keep_export_nights < 0:
+            raise ValueError(
+                f"publish.keep_export_nights must be 0 or more, got {self.keep_export_nights}"
+            )
+
+
+@dataclass(frozen=True)
 class RapportConfig:
     schedule: ScheduleConfig = ScheduleConfig()
     sensors: SensorConfig = SensorConfig()
@@ -101,6 +124,7 @@ class RapportConfig:
     ingest: IngestSettings = IngestSettings()
     landing: LandingConfig = LandingConfig()
     runs: RunLockConfig = RunLockConfig()
+    publish: PublishConfig = PublishConfig()
 
 
 def load_config(path: Path | None = None) -> RapportConfig:
@@ -117,4 +141,5 @@ def load_config(path: Path | None = None) -> RapportConfig:
         ingest=IngestSettings(**raw.get("ingest", {})),
         landing=LandingConfig(**raw.get("landing", {})),
         runs=RunLockConfig(**raw.get("runs", {})),
+        publish=PublishConfig(**raw.get("publish", {})),
     )

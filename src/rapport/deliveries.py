@@ -204,6 +204,11 @@ def landing_refusals(paths: Paths) -> list[Refusal]:
     return [r for source in SOURCES for r in scan_deliveries(paths.landing, source, window)[1]]
 
 
+def readable_nights(paths: Paths, source: str) -> list[date]:
+    """The source's complete deliveries a run would read (see `_readable`)."""
+    return _readable(paths, source)
+
+
 def delivered_nights(paths: Paths) -> set[date]:
     return {d for source in SOURCES for d in _readable(paths, source)}
 

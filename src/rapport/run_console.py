@@ -13,7 +13,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from rapport.deliveries import delivered_nights
+from rapport.deliveries import delivered_nights, readable_nights
 from rapport.progress import choose_mode, showing_progress
 from rapport.runner import RunOutcome, RunPlan, execute, plan_run
 from rapport.safe_output import printable
@@ -26,7 +26,15 @@ def _nothing_delivered(paths: Paths, first: date, last: date) -> bool:
     return not any(first <= night <= last for night in delivered_nights(paths))
 
 
-def _to_load(plan: RunPlan) -> dict[str, int]:
+def _to_load(plan: RunPlan, paths: Paths, force: bool) -> dict[str, int]:
+    """Nights each source will load: the pending ones, or every delivered one with --force."""
+    if force:
+        return {
+            source: sum(
+                1 for d in readable_nights(paths, source) if plan.night_from <= d <= plan.night_to
+            )
+            for source in plan.pending
+        }
     return {
         source: sum(1 for d in days if plan.night_from <= d <= plan.night_to)
         for source, days in plan.pending.items()
@@ -87,7 +95,7 @@ def _execute_showing_progress(
             log_path.parent.mkdir(parents=True, exist_ok=True)
             log = stack.enter_context(log_path.open("w", encoding="utf-8"))
             stack.enter_context(contextlib.redirect_stdout(log))
-        stack.enter_context(showing_progress(_to_load(plan), console, mode))
+        stack.enter_context(showing_progress(_to_load(plan, paths, args.force), console, mode))
         return execute(
             paths,
             plan,
