@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 import dagster as dg
 from pydantic import Field
 
-from pipelines.defs.partitions import nights
 from pipelines.defs.resources import RapportResource
 from rapport.config import IngestSettings, QualityConfig
 from rapport.contract import SOURCES, objects_of
@@ -89,7 +88,10 @@ def _check_result(
 
 
 def build_ingest_assets(
-    source: str, quality: QualityConfig, settings: IngestSettings
+    source: str,
+    quality: QualityConfig,
+    settings: IngestSettings,
+    nights: dg.PartitionsDefinition,
 ) -> dg.AssetsDefinition:
     objects = objects_of(source)
     specs = [
@@ -165,5 +167,7 @@ def build_ingest_assets(
     return _ingest
 
 
-def build_ingest(quality: QualityConfig, settings: IngestSettings) -> list[dg.AssetsDefinition]:
-    return [build_ingest_assets(source, quality, settings) for source in SOURCES]
+def build_ingest(
+    quality: QualityConfig, settings: IngestSettings, nights: dg.PartitionsDefinition
+) -> list[dg.AssetsDefinition]:
+    return [build_ingest_assets(source, quality, settings, nights) for source in SOURCES]

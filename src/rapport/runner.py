@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rapport.dagster_home import prepare_dagster_home
 from rapport.deliveries import all_pending, delivered_nights
+from rapport.first_night import first_night
 from rapport.manifest import ensure_manifest
 from rapport.settings import Paths, SettingsError
 
@@ -86,7 +87,8 @@ def execute(
     from pipelines.defs import build_definitions
     from pipelines.defs.resources import explicit_resources
 
-    job = build_definitions(explicit_resources(paths)).resolve_job_def("nightly")
+    first = min(plan.night_from, first_night(paths) or plan.night_from)
+    job = build_definitions(explicit_resources(paths), first_night=first).resolve_job_def("nightly")
     if not gc.isenabled():
         # `rapport run` imported and built the definitions without cyclic GC: keep those
         # objects out of every later collection (they live until the process ends anyway)
