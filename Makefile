@@ -27,7 +27,7 @@ $(BIN)/rapport: uv.lock pyproject.toml | $(UV)
 install: $(BIN)/rapport  ## create .venv from uv.lock
 
 demo: install  ## generate demo extracts, run every night through Dagster, print the watchlist
-	rm -rf $(DATA)/landing $(DATA)/lake $(DATA)/quality $(DATA)/warehouse.duckdb $(DATA)/labels.csv
+	rm -rf $(DATA)/landing $(DATA)/lake $(DATA)/quality $(DATA)/exports $(DATA)/docs $(DATA)/warehouse.duckdb $(DATA)/labels.csv
 	$(BIN)/rapport generate --out $(DATA)/landing --accounts $(DEMO_ACCOUNTS) \
 		--start $(DEMO_START) --days $(DEMO_DAYS) --seed $(DEMO_SEED)
 	DAGSTER_HOME=$(DATA)/dagster $(BIN)/rapport run --landing $(DATA)/landing --warehouse $(DATA)/warehouse.duckdb
@@ -57,4 +57,4 @@ bench: install  ## time full and incremental nights against DuckDB alone (BENCH_
 	$(BIN)/python -m bench --docs docs/performance.md
 
 clean:
-	rm -rf $(DATA)/landing $(DATA)/lake $(DATA)/quality $(DATA)/warehouse.duckdb $(DATA)/labels.csv dbt_project/target
+	rm -rf $(DATA)/landing $(DATA)/lake $(DATA)/quality $(DATA)/exports $(DATA)/docs $(DATA)/warehouse.duckdb $(DATA)/labels.csv dbt_project/target
