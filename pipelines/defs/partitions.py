@@ -24,3 +24,12 @@ def nights_from(first: date | None) -> dg.DailyPartitionsDefinition:
 def partitions_start(partitions: dg.PartitionsDefinition) -> date:
     assert isinstance(partitions, dg.TimeWindowPartitionsDefinition)
     return partitions.start.date()
+
+
+def range_tags(night_from: date, night_to: date) -> dict[str, str]:
+    """The run tags that make one run cover the nights from `night_from` to `night_to`
+    (a single-run backfill of the partitioned assets)."""
+    return {
+        "dagster/asset_partition_range_start": night_from.isoformat(),
+        "dagster/asset_partition_range_end": night_to.isoformat(),
+    }

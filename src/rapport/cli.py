@@ -2,16 +2,16 @@
 
 Exit codes: 0 success; 1 the run or a gate failed; 2 bad arguments or configuration.
 Failures print one line on stderr saying why.
+
+The library's commands are here; `run` (Dagster) is added by the orchestration package,
+whose `pipelines.cli.main` is the `rapport` program: this library never imports Dagster.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
-import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +20,6 @@ from rapport.cli_manners import (
     ReaderWentAway,
     closed_pipe_ends_quietly,
     require_installation,
-    require_warehouse_folder,
 )
 from rapport.contract import SOURCES
 from rapport.lake_lock import LakeBusy
@@ -143,52 +142,6 @@ def _generate(args: argparse.Namespace) -> int:
     return generate_command(args)
 
 
-def _run(args: argparse.Namespace) -> int:
-    from rapport.run_console import run_command
-
-    paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
-    paths.require_landing()
-    if args.warehouse != Path(DEFAULT_WAREHOUSE):  # the default's data/ is created
-        require_warehouse_folder(paths)
-    return run_command(args, paths)
-
-
-def _retract(args: argparse.Namespace) -> int:
-    from rapport.config import load_config
-    from rapport.deliveries import all_pending
-    from rapport.lake_lock import lake_lock
-    from rapport.retract import loaded_nights, retract_night
-    from rapport.runner import RunPlan, execute
-
-    paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
-    paths.require_landing()
-    sources = (args.source,) if args.source else SOURCES
-    with lake_lock(paths.lake, load_config().runs.lock_wait_seconds, "rapport retract") as lock:
-        removed = retract_night(paths, args.date, sources)
-        if not removed:
-            raise SettingsError(
-                f"night {args.date} is not loaded in {paths.lake}: nothing to retract"
-            )
-        print(f"retracted {', '.join(removed)}; rebuilding every night still loaded", flush=True)
-        nights = loaded_nights(paths.lake)
-        if not nights:
-            print("no night is loaded any more: the serving warehouse was left as it was")
-            return 0
-        window = (nights[0], nights[-1])
-        plan = RunPlan(nights[0], nights[-1], all_pending(paths, window))
-        outcome = execute(paths, plan, run_id=lock.run_id)
-    if not outcome.success:
-        print(
-            f"rapport retract: the night is out of the lake, but the rebuild failed: "
-            f"{outcome.message} (Dagster run {outcome.run_id}); the serving warehouse still "
-            "holds it until a run succeeds",
-            file=sys.stderr,
-        )
-        return 1
-    print(f"{outcome.message}; published {paths.warehouse} (Dagster run {outcome.run_id})")
-    return 0
-
-
 def _watchlist(args: argparse.Namespace) -> int:
     from rapport.watchlist import read_watchlist, render
 
@@ -205,39 +158,41 @@ def _quarantine(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {
+Command = Callable[[argparse.Namespace], int]
+
+#: the library's commands; `run` and `retract` (Dagster) are registered by `pipelines.cli`
+COMMANDS: dict[str, Command] = {
     "generate": _generate,
-    "run": _run,
     "watchlist": _watchlist,
     "quarantine": _quarantine,
-    "retract": _retract,
     "docs": _docs,
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, commands: Mapping[str, Command] = COMMANDS) -> int:
+    """Parse `argv` and run its command; the exit code."""
     args = _parser().parse_args(argv)
-    program_run = argv is None and args.command == "run"
-    if program_run:
-        # No cyclic garbage collection while Dagster, dbt and the definitions are imported
-        # and built (~0.5 s of CPU); `execute` freezes what they allocated and turns it back on.
-        gc.disable()
+    command = commands.get(args.command)
+    if command is None:
+        print(
+            f"rapport {args.command}: this command is run by the `rapport` program "
+            "(pipelines.cli), not by the library's CLI",
+            file=sys.stderr,
+        )
+        return 2
     try:
         with closed_pipe_ends_quietly():
-            code = COMMANDS[args.command](args)
+            return command(args)
     except (SettingsError, FileNotFoundError, LakeBusy) as exc:
         print(f"rapport {args.command}: {printable(exc)}", file=sys.stderr)
-        code = 2
+        return 2
     except ReaderWentAway:
-        code = ReaderWentAway.EXIT_CODE
+        return ReaderWentAway.EXIT_CODE
     except Exception as exc:
         if not _is_verdict(exc):
             raise
         print(f"rapport {args.command}: {printable(exc)}", file=sys.stderr)
-        code = 1
-    if program_run:
-        _exit_now(code)
-    return code
+        return 1
 
 
 def _is_verdict(exc: Exception) -> bool:
@@ -247,23 +202,6 @@ def _is_verdict(exc: Exception) -> bool:
     return isinstance(exc, UnreadableState) or (
         ingest is not None and isinstance(exc, ingest.IngestError)
     )
-
-
-def _exit_now(code: int) -> None:
-    """End the process without the interpreter's teardown (1.6-1.8 s of finalizing Dagster's,
-    dbt's and GX's objects after a night). Only when `rapport run` is the program (not when
-    `main` is called with arguments, as tests do), after the run has returned: the Dagster
-    instance is closed, dbt has exited, the lake's and the warehouse's files were written and
-    fsynced. What is left is run here: the exit handlers (logging's flush, multiprocessing's
-    finalizers, which release the named semaphores dbt created; without them the resource
-    tracker warns about "leaked semaphore objects") and flushing the console."""
-    import atexit
-
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
-            stream.flush()
-    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -5,11 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 DAGSTER_YAML = """\
-# Written by Rapport when it first used this Dagster instance; edit freely, it is not rewritten.
-# Telemetry off, like dbt's (DBT_SEND_ANONYMOUS_USAGE_STATS=false); having this file also
-# silences Dagster's "No dagster.yaml found" warning.
+# Written by Rapport when this Dagster instance had no configuration; it is yours to edit
+# (never rewritten). Telemetry is off, like dbt's (DBT_SEND_ANONYMOUS_USAGE_STATS=false); the
+# file also silences Dagster's "No dagster.yaml found" warning.
 telemetry:
   enabled: false
+# The ingest and publish steps are in pool `rapport_writer`: one run at a time may hold it
+# (runs launched by the daemon, e.g. `dagster dev` sensors and schedules, queue for it).
+# `rapport run` also takes the lake's lock (<lake>/state/run.lock), so runs from the CLI and
+# the UI never overlap.
+concurrency:
+  pools:
+    default_limit: 1
+    granularity: run
 """
 
 

@@ -10,16 +10,28 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from rapport.deliveries import delivered_nights, readable_nights
+from rapport.plan import RunPlan, plan_run
 from rapport.progress import choose_mode, showing_progress
-from rapport.runner import RunOutcome, RunPlan, execute, plan_run
 from rapport.safe_output import printable
 from rapport.settings import Paths, SettingsError
 
 RUN_LOG = Path("logs") / "last_run.log"
+
+
+class Outcome(Protocol):
+    success: bool
+    run_id: str
+    message: str
+
+
+#: runs the plan (`pipelines.execute.execute`): paths, plan, force, release, log_level, run_id
+Execute = Callable[..., Outcome]
 
 
 def _nothing_delivered(paths: Paths, first: date, last: date) -> bool:
@@ -41,7 +53,9 @@ def _to_load(plan: RunPlan, paths: Paths, force: bool) -> dict[str, int]:
     }
 
 
-def run_command(args: argparse.Namespace, paths: Paths) -> int:
+def run_command(args: argparse.Namespace, paths: Paths, execute: Execute) -> int:
+    """`rapport run` once its paths are checked: the plan, the run (through `execute`) with
+    its progress on the console, and the exit code."""
     from rapport.config import load_config
     from rapport.lake_lock import lake_lock
     from rapport.run_guard import repair_serving, report_refusals
@@ -73,7 +87,7 @@ def run_command(args: argparse.Namespace, paths: Paths) -> int:
         if not args.quiet:
             say("- starting Dagster (loading the pipeline definitions)")
         sys.stdout.flush()
-        outcome = _execute_showing_progress(args, paths, plan, lock.run_id)
+        outcome = _execute_showing_progress(args, paths, plan, lock.run_id, execute)
     if not outcome.success:
         message = printable(outcome.message)
         print(f"rapport run failed: {message} (Dagster run {outcome.run_id})", file=sys.stderr)
@@ -83,8 +97,8 @@ def run_command(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def _execute_showing_progress(
-    args: argparse.Namespace, paths: Paths, plan: RunPlan, run_id: str
-) -> RunOutcome:
+    args: argparse.Namespace, paths: Paths, plan: RunPlan, run_id: str, execute: Execute
+) -> Outcome:
     console = sys.stdout
     mode = choose_mode(console, args.quiet)
     with contextlib.ExitStack() as stack:

@@ -20,9 +20,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
 from rapport.publish import PUBLISHED
-from tests.pipeline_helpers import Installation, generate
-
-pytestmark = pytest.mark.slow
+from tests.pipeline_helpers import BuiltStates, Installation, generate
 
 BIN = Path(sys.executable).parent
 NIGHT = "2026-10-03"
@@ -73,10 +71,14 @@ class Observed:
     run_output: str = ""
 
 
-@pytest.fixture(scope="module")
-def observed(tmp_path_factory) -> Observed:
-    inst = generate(tmp_path_factory.mktemp("bi"), 40, date(2026, 10, 1), 3, 7)
+def _two_nights(inst: Installation) -> None:
+    generate(inst.landing.parent, 40, date(2026, 10, 1), 3, 7)
     assert inst.run("--from", "2026-10-01", "--to", "2026-10-02") == 0
+
+
+@pytest.fixture(scope="module")
+def observed(built_states: BuiltStates, tmp_path_factory) -> Observed:
+    inst = built_states.copy("bi_two_nights", _two_nights, tmp_path_factory.mktemp("bi"))
     seen = Observed(inst)
     pooled = create_engine(url(inst.warehouse))  # a pool, as a BI server keeps one
     night_sql = text("select as_of_date::varchar from rapport.publication")

@@ -10,7 +10,7 @@ import dagster as dg
 from pipelines.defs import build_definitions
 from pipelines.defs.automation import _before_start
 from pipelines.defs.resources import explicit_resources
-from rapport.runner import RunPlan
+from rapport.plan import RunPlan
 from rapport.settings import Paths
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from rapport.cli import _parser, main
+from pipelines.cli import main
+from rapport.cli import _parser
 from rapport.watchlist import COLUMNS
 
 
