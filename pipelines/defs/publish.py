@@ -4,6 +4,7 @@ the night's exports (Parquet, CSV on request) and the dbt docs site beside it.""
 import json
 import os
 import shutil
+from pathlib import Path
 
 import dagster as dg
 
@@ -79,7 +80,7 @@ def build_serving(settings: PublishConfig) -> dg.AssetsDefinition:
         if settings.dbt_docs:
             site = _dbt_docs(context, rapport)
             metadata["dbt_docs"] = dg.MetadataValue.path(site)
-            metadata["dbt_docs_url"] = dg.MetadataValue.url(f"file://{site}")
+            metadata["dbt_docs_url"] = dg.MetadataValue.url(Path(site).as_uri())
         return dg.MaterializeResult(metadata=metadata)
 
     return serving_warehouse

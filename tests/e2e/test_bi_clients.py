@@ -181,3 +181,19 @@ def test_the_run_said_what_it_did(observed):
     assert lines[-1].startswith(f"ok: nights {NIGHT} .. {NIGHT}")
     assert "\x1b[" not in observed.run_output  # no colours into a pipe
     assert len(lines) < 40
+
+
+def test_the_serving_asset_links_the_docs_and_the_exports(observed):
+    import dagster as dg
+
+    # no public API opens an instance from a given folder (DagsterInstance.get reads
+    # $DAGSTER_HOME only); the CLI's instance sits beside the warehouse
+    from dagster._core.instance.ref import InstanceRef
+
+    folder = observed.installation.warehouse.parent
+    with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(folder / "dagster"))) as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["serving", "warehouse"]))
+    metadata = event.asset_materialization.metadata
+    assert metadata["dbt_docs"].value == str(folder / "docs" / "dbt" / "index.html")
+    assert metadata["dbt_docs_url"].value == (folder / "docs" / "dbt" / "index.html").as_uri()
+    assert metadata["exports"].value == str(folder / "exports" / NIGHT)
