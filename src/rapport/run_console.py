@@ -83,7 +83,8 @@ def run_command(args: argparse.Namespace, paths: Paths, execute: Execute) -> int
                 say(repaired)
             say(f"nothing to do: every complete delivery in {paths.landing} is loaded")
             return _refused_exit(refused, 0)
-        say(f"running {plan.describe()}")
+        forced = "; --force: every delivery of the range is loaded again" if args.force else ""
+        say(f"running {plan.describe()}{forced}")
         if not args.quiet:
             say("- starting Dagster (loading the pipeline definitions)")
         sys.stdout.flush()
