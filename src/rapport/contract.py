@@ -12,6 +12,7 @@ It also holds, once, how a contract kind is typed in each engine the project use
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 import polars as pl
@@ -63,6 +64,12 @@ DUCKDB_TYPES: dict[Kind, str] = {
     "datetime": "TIMESTAMP",
     "string_list": "VARCHAR[]",
 }
+#: Every decimal number must be finite and no larger than this in magnitude (an ARR of 1.7e308
+#: would overflow to infinity in the scores); a larger one is a row fault.
+MAX_MAGNITUDE = 1e15
+#: Every date and datetime must fall in this range (first and last day included); a
+#: renewal dated 0000-01-01 or 9999-12-31 is a row fault, not a value.
+DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
 
 
 @dataclass(frozen=True)

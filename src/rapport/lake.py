@@ -6,8 +6,9 @@
 <lake>/raw/rapport/deliveries/<source>/dt=<D>/          the deliveries table (one row a load)
 <lake>/quarantine/<source>/<object>/dt=<D>/             refused rows and files
 <lake>/manifests/<source>/dt=<D>.json                   load records: what a load read and wrote
-<lake>/state/                                           run state (published, landing hashes)
+<lake>/state/                                           run state (published, retracted, hashes, lock)
 <lake>/build/                                           the build warehouse, dbt's targets
+<lake>/logs/                                            the last run's dbt lines
 <lake>/.tmp/                                            scratch folders of writes in progress
 ```
 
@@ -89,6 +90,16 @@ class Lake:
         return self.state_dir / "published.json"
 
     @property
+    def retracted_state(self) -> Path:
+        """Retracted nights and their landing fingerprints (`rapport.retract`)."""
+        return self.state_dir / "retracted.json"
+
+    @property
+    def run_lock(self) -> Path:
+        """One writing run at a time (`rapport.lake_lock`)."""
+        return self.state_dir / "run.lock"
+
+    @property
     def landing_hashes(self) -> Path:
         """The landing files' digests, by identity and stat (`rapport.ingest.hashes`)."""
         return self.state_dir / "landing_hashes.json"
@@ -110,6 +121,12 @@ class Lake:
     @property
     def dbt_profiles_dir(self) -> Path:
         return self.build_dir / "profiles"
+
+    # logs
+    @property
+    def run_log(self) -> Path:
+        """dbt's lines of the last `rapport run` (unless `--verbose`)."""
+        return self.root / "logs" / "last_run.log"
 
     # writes in progress
     @property

@@ -19,13 +19,28 @@ from pathlib import Path
 from rapport.contract import SOURCES
 from rapport.ingest import complete_deliveries, delivery_fingerprint, loaded_deliveries
 from rapport.ingest.hashes import LandingHashes, kept_in_lake
+from rapport.ingest.landing import Refusal, scan_deliveries
 from rapport.lake import Lake
+from rapport.nights import night_window
 from rapport.paths import Paths
+from rapport.retract import is_retracted, retracted
+from rapport.state_errors import UnreadableState
 
 
 def published_fingerprints(lake: Path) -> dict[str, dict[str, str]]:
     path = Lake(lake).published_state
-    return json.loads(path.read_text()) if path.exists() else {}
+    if not path.exists():
+        return {}
+    try:
+        state = json.loads(path.read_text())
+    except ValueError as e:
+        raise UnreadableState(
+            f"{path} cannot be read ({e}): delete it, and the next `rapport run` loads and "
+            "publishes every delivery again"
+        ) from None
+    if not isinstance(state, dict):
+        raise UnreadableState(f"{path} is not what Rapport wrote: delete it and run again")
+    return state
 
 
 def record_published(lake: Path) -> None:
@@ -61,7 +76,7 @@ def pending_nights(
     with kept_in_lake(paths.lake, paths.landing, hashes) as known:
         return [
             d
-            for d in complete_deliveries(paths.landing, source)
+            for d in readable_nights(paths, source)
             if _in(window, d)
             and (
                 d.isoformat() not in published
@@ -76,5 +91,22 @@ def all_pending(
     return {source: pending_nights(paths, source, window, hashes) for source in SOURCES}
 
 
+def readable_nights(paths: Paths, source: str) -> list[date]:
+    """The source's complete deliveries a run would read: in the plausible window
+    (`rapport.nights`) and not retracted as they are (`rapport.retract`)."""
+    marks = retracted(paths.lake)
+    return [
+        d
+        for d in complete_deliveries(paths.landing, source, night_window(paths.lake))
+        if not is_retracted(paths, source, d, marks)
+    ]
+
+
+def landing_refusals(paths: Paths) -> list[Refusal]:
+    """Every folder of the landing that looks like a delivery but is refused, and why."""
+    window = night_window(paths.lake)
+    return [r for source in SOURCES for r in scan_deliveries(paths.landing, source, window)[1]]
+
+
 def delivered_nights(paths: Paths) -> set[date]:
-    return {d for source in SOURCES for d in complete_deliveries(paths.landing, source)}
+    return {d for source in SOURCES for d in readable_nights(paths, source)}

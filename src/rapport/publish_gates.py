@@ -5,15 +5,24 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from rapport.config import load_config
 from rapport.ingest import loaded_deliveries
+from rapport.quality_gate import GateRule, quarantine_verdict
 
 
 def gate_problems(
-    lake: Path, source: str, nights: list[date], max_quarantined_share: float
+    lake: Path,
+    source: str,
+    nights: list[date],
+    rule: GateRule,
+    max_replay_drop: float | None = None,
 ) -> list[str]:
-    """Why these nights must not be published: rejected files, or more rows quarantined
-    than the configured share of a file's rows. Read from the load records, so a rerun of the
-    same nights fails the same way until the delivery is replayed or released."""
+    """Why these nights must not be published: rejected files, quarantined rows over the
+    gate's rule (`rapport.quality_gate`), or a replay delivering markedly fewer rows than
+    the delivery it replaced (`[landing] max_replay_drop`). Read from the load records, so a
+    rerun of the same nights fails the same way until the delivery is replayed or released."""
+    if max_replay_drop is None:
+        max_replay_drop = load_config().landing.max_replay_drop
     records = loaded_deliveries(lake, source)
     problems = []
     for night in nights:
@@ -21,10 +30,22 @@ def gate_problems(
             where = obj.get("file") or f"{source}/{name}"
             if obj.get("rejected"):
                 problems.append(f"{where} rejected: {obj['rejected']}")
-            elif obj["rows_quarantined"] > max_quarantined_share * max(obj["rows_read"], 1):
+                continue
+            object_rows = sum(
+                m.get("objects", {}).get(name, {}).get("rows_loaded", 0)
+                for n, m in records.items()
+                if n <= night
+            )
+            verdict = quarantine_verdict(
+                rule, obj["rows_quarantined"], obj["rows_read"], object_rows
+            )
+            if verdict:
+                problems.append(f"{where}: {verdict}")
+            elif obj["rows_read"] < (1 - max_replay_drop) * (obj.get("replaced_rows_read") or 0):
                 problems.append(
-                    f"{where}: {obj['rows_quarantined']} of {obj['rows_read']} rows quarantined "
-                    f"(more than {max_quarantined_share:.0%})"
+                    f"{where}: this replay delivers {obj['rows_read']} rows, the delivery it "
+                    f"replaces held {obj['replaced_rows_read']} (a drop over "
+                    f"{max_replay_drop:.0%}, [landing] max_replay_drop)"
                 )
     return problems
 

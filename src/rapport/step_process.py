@@ -31,7 +31,7 @@ from rapport.paths import Paths
 if TYPE_CHECKING:
     from multiprocessing.queues import Queue
 
-    from rapport.ingest.source_nights import SourceLoad
+    from rapport.load_nights import SourceLoad
     from rapport.quality.result import ObjectValidation
 
 T = TypeVar("T")
@@ -89,7 +89,7 @@ def _run_task(task: int, work: Callable[..., T], *args: Any) -> T:
 
 def load_in_child(paths: Paths, source: str, nights: list[date], force: bool) -> "SourceLoad":
     """Child side of `StepProcess.load`: ``load_source_nights``, its log relayed."""
-    from rapport.ingest.source_nights import load_source_nights
+    from rapport.load_nights import load_source_nights
 
     return load_source_nights(paths, source, nights, force=force, log=_step_logger())
 
@@ -155,9 +155,9 @@ class StepProcess:
             relay.join_thread()
 
     def load(self, paths: Paths, source: str, nights: list[date], force: bool) -> "SourceLoad":
-        """``rapport.ingest.source_nights.load_source_nights`` in the child; its lines go to ``log``."""
+        """``rapport.load_nights.load_source_nights`` in the child; its lines go to ``log``."""
         if not self.isolated:
-            from rapport.ingest.source_nights import load_source_nights
+            from rapport.load_nights import load_source_nights
 
             return load_source_nights(paths, source, nights, force=force, log=self.log)
         return self._call(load_in_child, paths, source, nights, force)

@@ -8,8 +8,8 @@ from pathlib import Path
 from rapport.contract import OBJECTS, objects_of
 from rapport.ingest.hashes import LandingHashes
 from rapport.ingest.raw_tables import ensure_delivery_schema, ensure_schema_partitions
-from rapport.ingest.source_nights import load_source_nights
 from rapport.lake import PART, QUARANTINE, RAW, Lake
+from rapport.load_nights import load_source_nights
 from rapport.paths import Paths
 from rapport.pending import record_published
 from tests.landing_builder import account, sf, write_delivery

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rapport.ingest import IngestError
-from rapport.ingest.source_nights import load_source_nights
+from rapport.load_nights import load_source_nights
 from rapport.paths import Paths
 from rapport.publish_gates import loads_of
 from rapport.step_process import StepProcess

@@ -21,6 +21,7 @@ from typing import Any
 
 from rapport.contract import SourceObject
 from rapport.lake import PART, Lake
+from rapport.state_errors import UnreadableState
 
 
 @contextmanager
@@ -83,6 +84,13 @@ def read_load_records(lake: Path, source: str) -> dict[date, dict[str, Any]]:
         return {}
     records = {}
     for path in sorted(folder.glob("dt=*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        records[date.fromisoformat(record["extract_date"])] = record
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            records[date.fromisoformat(record["extract_date"])] = record
+        except (ValueError, KeyError, TypeError) as e:
+            night = path.stem.removeprefix("dt=")
+            raise UnreadableState(
+                f"manifest {path} cannot be read ({type(e).__name__}: {e}): "
+                f"`rapport run --force --date {night}` loads the night again and rewrites it"
+            ) from None
     return records

@@ -18,7 +18,9 @@ from rapport.ingest.hashes import LandingHashes
 from rapport.ingest.landing import (
     FileStats,
     check_source,
+    file_problem,
     fingerprint,
+    incomplete_reason,
     relative_file,
     require_complete,
     scan_bytes,
@@ -27,6 +29,7 @@ from rapport.ingest.landing import (
 )
 from rapport.ingest.results import FileRejected, IngestError, ObjectLoad
 from rapport.lake import QUARANTINE, RAW, Lake
+from rapport.state_errors import UnreadableState
 
 _PARQUET: dict[str, Any] = {"compression": "zstd", "compression_level": 1}
 
@@ -99,6 +102,8 @@ def ingest_object(
     path = folder / obj.filename
     with writes.scratch(lake, obj, extract_date) as stage, ThreadPoolExecutor(1) as pool:
         target = _Target(obj, extract_date, relative_file(obj, extract_date), stage)
+        if problem := file_problem(landing, path):
+            return _reject(lake, target, FileRejected(problem), None)
         if not path.is_file():
             return _reject(
                 lake, target, FileRejected("file is missing from a complete delivery"), None
@@ -135,8 +140,14 @@ def ingest_delivery(
 ) -> list[ObjectLoad]:
     """Load every object of one complete delivery, then write its load record."""
     check_source(source)
-    require_complete(landing, source, extract_date)
+    folder = require_complete(landing, source, extract_date)
+    if reason := incomplete_reason(folder, source):
+        raise IngestError(f"delivery {source}/dt={extract_date}: {reason}")
     mtime = success_mtime(landing, source, extract_date)
+    try:
+        replaced = writes.read_load_records(lake, source).get(extract_date)
+    except UnreadableState:
+        replaced = None  # being repaired: `--force` on the night loads it again
     writes.forget_load_record(lake, source, extract_date)
     loads = [ingest_object(landing, lake, obj, extract_date, hashes) for obj in objects_of(source)]
     # a delivery replaced while it was read must not be recorded as loaded
@@ -146,10 +157,22 @@ def ingest_delivery(
             f"delivery {source} dt={extract_date} was sent again while it was being loaded: "
             "load it again"
         )
-    writes.write_load_record(
-        lake, source, extract_date, _load_record(source, extract_date, loads, mtime)
-    )
+    record = _load_record(source, extract_date, loads, mtime)
+    if replaced is not None:
+        _note_replaced_rows(record, replaced)
+    writes.write_load_record(lake, source, extract_date, record)
     return loads
+
+
+def _note_replaced_rows(record: dict[str, Any], replaced: dict[str, Any]) -> None:
+    """A replay records how many rows each file of the delivery it replaces held (or, when
+    that one was itself a replay, what its predecessor held), for the replay gate."""
+    for name, obj in record["objects"].items():
+        before = replaced.get("objects", {}).get(name)
+        if before is not None:
+            obj["replaced_rows_read"] = max(
+                before.get("rows_read", 0), before.get("replaced_rows_read") or 0
+            )
 
 
 def loaded_deliveries(lake: Path, source: str) -> dict[date, dict[str, Any]]:
@@ -233,10 +256,10 @@ def _load_csv(
         parsed = readers.csv_fast(path, header, count_inside=count_inside)
         try:
             written = _write(parsed, target)
-        except pl.exceptions.ComputeError:
+        except pl.exceptions.PolarsError:
             if reason := utf8_error(path):
                 raise FileRejected(reason, readers.count_records(path, obj, header)) from None
-            break  # ragged or badly quoted: only the slow path can read it
+            break  # ragged, badly quoted or blank lines: only the slow path can read it
         if readers.csv_consistent(header, stats.result(), written.totals):
             return parsed, written
     parsed = readers.csv_repaired(path, header, target.stage)
@@ -248,18 +271,14 @@ def _load_jsonl(path: Path, target: _Target) -> tuple[readers.Parsed, _Written]:
     bom = readers.starts_with_bom(path)
     parsed = readers.jsonl_fast(path, obj, bom=bom)
     try:
-        return parsed, _write(parsed, target)
-    except pl.exceptions.ComputeError:
+        written = _write(parsed, target)
+        if readers.jsonl_consistent(path, obj, written.totals):
+            return parsed, written
+    except pl.exceptions.PolarsError:
         if reason := utf8_error(path):
             raise FileRejected(reason, readers.count_records(path, obj, None)) from None
     parsed = readers.jsonl_checked(path, obj, target.stage, bom=bom)
-    try:
-        return parsed, _write(parsed, target)
-    except pl.exceptions.ComputeError as e:
-        first = str(e).strip().splitlines()[0]
-        raise FileRejected(
-            f"file cannot be read: {first}", readers.count_records(path, obj, None)
-        ) from None
+    return parsed, _write(parsed, target)
 
 
 def _write(parsed: readers.Parsed, target: _Target) -> _Written:

@@ -17,7 +17,7 @@ import pytest
 
 from rapport.ingest import delivery_fingerprint, loaded_deliveries
 from rapport.ingest.hashes import LandingHashes
-from rapport.ingest.source_nights import load_source_nights
+from rapport.load_nights import load_source_nights
 from rapport.paths import Paths
 from rapport.pending import pending_nights, record_published
 from rapport.plan import plan_run
@@ -114,6 +114,7 @@ def test_a_run_for_given_nights_looks_only_at_those(paths: Paths, hashes: Landin
     published(paths)
     write_delivery(paths.landing, "crm", N2, {"accounts": [account("A", "Alpha 2", sf(N2))]})
     (paths.landing / "crm" / f"dt={N1}" / "accounts.csv").write_text("Id\r\nchanged\r\n")
+    (paths.landing / "crm" / f"dt={N1}" / "_SUCCESS").touch()  # a replay writes it last
     plan = plan_run(paths, night=N2, hashes=hashes)
     assert plan.pending == {"crm": [N2], "support": [], "surveys": []}
     assert reads(hashes) == []  # N1's replay is outside the night asked for; N2 was never published

@@ -8,10 +8,12 @@ from datetime import date
 from pathlib import Path
 
 from rapport.ingest.hashes import LandingHashes, kept_in_lake
-from rapport.ingest.landing import complete_deliveries, delivery_fingerprint, fingerprint
+from rapport.ingest.landing import delivery_fingerprint, fingerprint
 from rapport.ingest.load import ingest_delivery, loaded_deliveries
 from rapport.ingest.raw_tables import write_delivery_row
 from rapport.paths import Paths
+from rapport.pending import readable_nights
+from rapport.progress import night_loaded_line
 
 
 @dataclass
@@ -51,7 +53,7 @@ def load_source_nights(
 ) -> SourceLoad:
     """Load the source's complete deliveries among `nights` (changed ones only, unless forced)."""
     log = log or logging.getLogger(__name__)
-    complete = set(complete_deliveries(paths.landing, source))
+    complete = set(readable_nights(paths, source))
     result = SourceLoad(source)
     with kept_in_lake(paths.lake, paths.landing, hashes) as known:
         wanted = sorted(n for n in nights if n in complete)
@@ -69,9 +71,13 @@ def load_source_nights(
             write_delivery_row(paths.lake, source, night, loads, loaded)
             result.loaded.append(night)
             log.info(
-                f"{source} {night}: {sum(x.rows_loaded for x in loads)} rows loaded, "
-                f"{sum(x.rows_quarantined for x in loads)} quarantined, "
-                f"{sum(1 for x in loads if x.rejected)} file(s) rejected"
+                night_loaded_line(
+                    source,
+                    night,
+                    sum(x.rows_loaded for x in loads),
+                    sum(x.rows_quarantined for x in loads),
+                    sum(1 for x in loads if x.rejected),
+                )
             )
     if result.missing:
         log.info(f"{source}: no complete delivery for {', '.join(map(str, result.missing))}")
