@@ -100,6 +100,11 @@ class Lake:
         return self.state_dir / "run.lock"
 
     @property
+    def scorecards_dir(self) -> Path:
+        """Applied and proposed scorecards (`rapport tune`)."""
+        return self.state_dir / "scorecards"
+
+    @property
     def landing_hashes(self) -> Path:
         """The landing files' digests, by identity and stat (`rapport.ingest.hashes`)."""
         return self.state_dir / "landing_hashes.json"
