@@ -17,7 +17,7 @@ from rapport.publish import PUBLISHED, publish
 )
 def serving_warehouse(rapport: RapportResource) -> dg.MaterializeResult:
     paths = rapport.paths
-    publication = publish(paths.build_db, paths.warehouse)
+    publication = publish(rapport.engine, paths.warehouse)
     record_published(paths.lake)
     return dg.MaterializeResult(
         metadata={

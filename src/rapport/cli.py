@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
         help="show every event of the run (steps, checks, dbt) on the console",
     )
     run.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        help="engine that runs the dbt models (default: rapport.toml [engine] name)",
+    )
+    run.add_argument(
         "--release",
         action="store_true",
         help="publish despite rejected files or quarantine over the threshold (still reported)",
@@ -106,6 +111,7 @@ def _run(args: argparse.Namespace) -> int:
         force=args.force,
         release=args.release,
         log_level="DEBUG" if args.verbose else "WARNING",
+        engine=args.engine or "",
     )
     if not outcome.success:
         print(

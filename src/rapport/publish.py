@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from rapport.engine import Engine
+
 #: (schema, table) pairs published to the serving warehouse.
 PUBLISHED: tuple[tuple[str, str], ...] = (
     ("marts", "account_loyalty_risk"),
@@ -43,10 +45,12 @@ def _quote(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def publish(build_db: Path, serving: Path) -> Publication:
-    """Build a new serving file from `build_db` and rename it over `serving`."""
-    if not build_db.exists():
-        raise PublishError(f"build warehouse {build_db} does not exist: nothing to publish")
+def publish(source: Engine | Path, serving: Path) -> Publication:
+    """Build a new serving file from the marts and rename it over `serving`. `source` is the
+    engine that built them (a DuckDB build file, or Spark's Parquet in the lake) or a DuckDB
+    build file's path."""
+    if isinstance(source, Path) and not source.exists():
+        raise PublishError(f"build warehouse {source} does not exist: nothing to publish")
     serving.parent.mkdir(parents=True, exist_ok=True)
     tmp = serving.with_name(f".{serving.name}.publishing")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -54,7 +58,10 @@ def publish(build_db: Path, serving: Path) -> Publication:
     rows: dict[str, int] = {}
     con = duckdb.connect(str(tmp))
     try:
-        con.execute(f"attach '{_quote(build_db)}' as build (read_only)")
+        if isinstance(source, Path):
+            con.execute(f"attach '{_quote(source)}' as build (read_only)")
+        else:
+            source.attach_build(con, PUBLISHED)
         for schema, table in PUBLISHED:
             con.execute(f"create schema if not exists {schema}")
             con.execute(f"create table {schema}.{table} as select * from build.{schema}.{table}")

@@ -79,13 +79,17 @@ def execute(
     force: bool = False,
     release: bool = False,
     log_level: str = "WARNING",
+    engine: str = "",
 ) -> RunOutcome:
-    """One Dagster run of the nightly job over the plan's range of nights."""
+    """One Dagster run of the nightly job over the plan's range of nights. `engine`: the
+    engine that runs the models ("duckdb" or "spark"; empty: rapport.toml's [engine])."""
     ensure_manifest()
     from pipelines.defs import build_definitions
     from pipelines.defs.resources import explicit_resources
 
-    job = build_definitions(explicit_resources(paths)).resolve_job_def("nightly")
+    resources = explicit_resources(paths, engine)
+    resources["rapport"].engine.require_installed()
+    job = build_definitions(resources).resolve_job_def("nightly")
     if not gc.isenabled():
         # `rapport run` imported and built the definitions without cyclic GC: keep those
         # objects out of every later collection (they live until the process ends anyway)
