@@ -14,6 +14,9 @@ DEMO_START ?= 2026-10-01
 DEMO_DAYS ?= 28
 DEMO_SEED ?= 7
 DATA := $(CURDIR)/data
+# Optional dependency groups to install, e.g. `make install EXTRAS=spark` (dbt-spark and
+# pyspark for `rapport run --engine spark`; CI installs it). Space-separated.
+EXTRAS ?=
 
 .PHONY: install demo test test-all lint ui bench clean
 
@@ -22,10 +25,10 @@ DATA := $(CURDIR)/data
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(BIN)/rapport: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --compile-bytecode
+	$(UV) sync --frozen --compile-bytecode $(addprefix --extra ,$(EXTRAS))
 	@touch $@
 
-install: $(BIN)/rapport  ## create .venv from uv.lock
+install: $(BIN)/rapport  ## create .venv from uv.lock (EXTRAS=spark adds the Spark engine)
 
 demo: install  ## generate demo extracts, run every night through Dagster, print the watchlist
 	rm -rf $(DATA)/landing $(DATA)/lake $(DATA)/quality $(DATA)/warehouse.duckdb $(DATA)/labels.csv
