@@ -4,7 +4,8 @@ A step reads the source's complete deliveries (`_SUCCESS` present) in its partit
 and writes them, typed, to the raw zone; bad rows go to quarantine. A delivery already
 loaded with the same content (fingerprint) is skipped, so re-running a night is cheap and a
 changed re-delivery (a replay) replaces that night. Each delivered night of the range is
-then validated by its Great Expectations suites (blocking asset checks), and the step fails
+then validated by its Great Expectations suites (blocking asset checks; one validation
+per object over the range's nights, outcomes per night: `rapport.quality.nights`), and the step fails
 when a file was rejected or too many rows were quarantined: the gates before dbt.
 
 The loading and the validation run in a child process of the step (`rapport.step_process`),
@@ -135,11 +136,8 @@ def build_ingest_assets(
         )
         with StepProcess(context.log, isolated=isolated) as child:
             result = child.load(paths, source, in_range, force=config.force)
-            validations = [
-                v
-                for night in result.nights
-                for v in child.validate(paths.lake, paths.quality_dir, source, night)
-            ]
+            # one validation per object over the range's nights, reported night by night
+            validations = child.validate(paths.lake, paths.quality_dir, source, result.nights)
         entries = loads_of(paths.lake, source, result.nights)
         for obj in objects:
             yield dg.MaterializeResult(
