@@ -54,8 +54,10 @@ ui: install  ## the Dagster UI on http://127.0.0.1:3000 over the demo data
 	DAGSTER_HOME=$(DATA)/dagster RAPPORT_LANDING=$(DATA)/landing RAPPORT_LAKE=$(DATA)/lake \
 		RAPPORT_WAREHOUSE=$(DATA)/warehouse.duckdb $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
-bench: install  ## time full and incremental nights against DuckDB alone (BENCH_SCALES=10k,100k,1m)
-	$(BIN)/python -m bench --docs docs/performance.md
+# BENCH_ENGINE=spark: the same nights with the models on Spark (`make install EXTRAS=spark`)
+BENCH_ENGINE ?= duckdb
+bench: install  ## time full and incremental nights (BENCH_SCALES=10k,100k,1m; BENCH_ENGINE=spark)
+	$(BIN)/python -m bench --docs docs/performance.md --engine $(BENCH_ENGINE)
 
 clean:
 	rm -rf $(DATA)/landing $(DATA)/lake $(DATA)/quality $(DATA)/warehouse.duckdb $(DATA)/labels.csv dbt_project/target

@@ -17,11 +17,21 @@ from bench.common import GIB, REPO, BenchError, Log, RunFailed, size_of, tail
 from bench.monitor import Measured, measure
 from bench.stages import DBT_STEPS, dagster_stages, dbt_results, run_id_of
 
+#: variants that are another engine, not a bench.whatif diagnostic: `rapport run --engine`
+ENGINE_VARIANTS = ("spark",)
+
 
 def rapport_argv(variant: str | None = None) -> list[str]:
-    if variant:  # a diagnostic variant (bench.whatif): never counts for a target
+    if variant and variant not in ENGINE_VARIANTS:
+        # a diagnostic variant (bench.whatif): never counts for a target
         return [sys.executable, "-m", "bench.whatif", variant]
-    return [sys.executable, "-m", "rapport.cli"]
+    return [sys.executable, "-m", "pipelines.cli"]
+
+
+def engine_args(variant: str | None) -> list[str]:
+    """The run's engine: DuckDB unless the variant names another (never counts for the
+    DuckDB targets either)."""
+    return ["--engine", variant] if variant in ENGINE_VARIANTS else []
 
 
 def install_paths(root: Path) -> dict[str, Path]:
@@ -62,6 +72,7 @@ def rapport_night(
         "--lake",
         str(where["lake"]),
         *window_args(night, last or night),
+        *engine_args(variant),
     ]
     log = root / f"run-{night.isoformat()}.log"
     env = source_env(source, {"DAGSTER_HOME": str(where["dagster"])})

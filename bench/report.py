@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from bench.common import GIB
+from bench.measured import ENGINE_VARIANTS
 from bench.nights import completed
 
 TABLE_START = "<!-- bench:table:start -->"
@@ -56,6 +57,8 @@ def file_name(result: dict) -> str:
 
 def label(result: dict) -> str:
     variant = result.get("variant")
+    if variant in ENGINE_VARIANTS:
+        return f"{result['scale']} (on {variant})"
     return f"{result['scale']} ({variant}, diagnostic)" if variant else result["scale"]
 
 
