@@ -1,8 +1,8 @@
 """A step's heavy work in a child process, so that its memory goes back to the system.
 
 polars (reading a night's landing) and pandas (Great Expectations) keep most of what they
-allocated after the work is done: at 1M accounts the run process held ~6 GiB after the
-ingest, through dbt. `StepProcess` runs the work in one spawned child process per step,
+allocated after the work is done, and the run process would hold it through dbt (measured
+at 1M accounts: docs/performance.md, finding 3). `StepProcess` runs the work in one spawned child process per step,
 reused for the load and then the validations, and ends it when the step is done.
 
 The child's log lines (the ``log`` handed to ``load_source_nights``) are relayed to the

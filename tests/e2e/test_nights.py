@@ -213,24 +213,6 @@ def test_a_missing_night_is_stale_then_recomputed(after_n3: Installation):
     )
 
 
-def test_a_source_silent_too_long_is_insufficient_evidence(tmp_path):
-    inst = Installation(
-        tmp_path / "landing", tmp_path / "warehouse.duckdb", tmp_path / "labels.csv"
-    )
-    deliver_all(
-        inst.landing, N1, {"users": [owner(sf(N1))], "accounts": [account("A", "Alpha", sf(N1))]}
-    )
-    for i in range(1, 5):
-        deliver_all(inst.landing, N1 + timedelta(days=i), skip=("support",))
-    assert inst.run() == 0
-    rows = inst.serving_query(
-        "select as_of_date, support_status, risk_tier, loyalty_risk_score "
-        "from marts.account_loyalty_history order by 1"
-    )
-    assert [r[1] for r in rows] == ["fresh", "stale", "stale", "stale", "insufficient_evidence"]
-    assert rows[-1][2:] == ("insufficient_evidence", None)
-
-
 def _generate_80(inst: Installation) -> None:
     generate(inst.landing.parent, 80, date(2026, 9, 1), 5, seed=5)
 
