@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.resources import RapportResource
 from rapport.deliveries import record_published
 from rapport.publish import PUBLISHED, publish
@@ -17,7 +18,7 @@ from rapport.publish import PUBLISHED, publish
 )
 def serving_warehouse(rapport: RapportResource) -> dg.MaterializeResult:
     paths = rapport.paths
-    publication = publish(rapport.engine, paths.warehouse)
+    publication = publish(rapport.engine, paths.warehouse, rapport_dbt_project.manifest_path)
     record_published(paths.lake)
     return dg.MaterializeResult(
         metadata={

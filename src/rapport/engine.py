@@ -10,6 +10,7 @@ Either way the publish step and the quality checks read the marts through DuckDB
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -115,9 +116,15 @@ class Engine:
             **target,
         }
 
-    def attach_build(self, con: duckdb.DuckDBPyConnection, tables: tuple[tuple[str, str], ...]):
+    def attach_build(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        tables: tuple[tuple[str, str], ...],
+        manifest: Path | None = None,
+    ) -> None:
         """Make `build.<schema>.<table>` readable on `con` for each (schema, table): the build
-        file itself (DuckDB), or views over the Parquet Spark wrote."""
+        file itself (DuckDB), or views over the Parquet Spark wrote, carrying the models'
+        dbt descriptions from `manifest` as comments (Spark keeps none in Parquet)."""
         if self.name == "duckdb":
             if not self.paths.build_db.exists():
                 raise SettingsError(
@@ -126,16 +133,42 @@ class Engine:
             con.execute(f"attach '{_quote(self.paths.build_db)}' as build (read_only)")
             return
         con.execute("attach ':memory:' as build")
+        docs = _model_docs(manifest) if manifest and manifest.exists() else {}
         for schema, table in tables:
             folder = self.marts_dir(schema, table)
             if not folder.is_dir():
                 raise SettingsError(f"Spark wrote no {schema}.{table} at {folder}")
             con.execute(f"create schema if not exists build.{schema}")
+            view = f"build.{schema}.{table}"
             con.execute(
-                f"create view build.{schema}.{table} as select * from read_parquet("
+                f"create view {view} as select * from read_parquet("
                 f"'{_quote(folder)}/**/*.parquet', hive_partitioning = true)"
             )
+            described, columns = docs.get((schema, table), ("", {}))
+            if described:
+                con.execute(f"comment on view {view} is {_literal(described)}")
+            present = {r[0] for r in con.execute(f"describe {view}").fetchall()}
+            for column, text in columns.items():
+                if text and column in present:
+                    con.execute(f'comment on column {view}."{column}" is {_literal(text)}')
 
 
 def _quote(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _model_docs(manifest: Path) -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
+    """(schema, model) -> (description, {column: description}) from a dbt manifest."""
+    nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes", {})
+    return {
+        (node["schema"], node.get("alias") or node["name"]): (
+            node.get("description") or "",
+            {c: v.get("description") or "" for c, v in node.get("columns", {}).items()},
+        )
+        for node in nodes.values()
+        if node.get("resource_type") == "model"
+    }

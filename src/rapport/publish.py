@@ -45,10 +45,11 @@ def _quote(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def publish(source: Engine | Path, serving: Path) -> Publication:
+def publish(source: Engine | Path, serving: Path, manifest: Path | None = None) -> Publication:
     """Build a new serving file from the marts and rename it over `serving`. `source` is the
     engine that built them (a DuckDB build file, or Spark's Parquet in the lake) or a DuckDB
-    build file's path."""
+    build file's path; `manifest`: dbt's, whose descriptions become the comments of marts
+    that carry none (Spark's)."""
     if isinstance(source, Path) and not source.exists():
         raise PublishError(f"build warehouse {source} does not exist: nothing to publish")
     serving.parent.mkdir(parents=True, exist_ok=True)
@@ -61,7 +62,7 @@ def publish(source: Engine | Path, serving: Path) -> Publication:
         if isinstance(source, Path):
             con.execute(f"attach '{_quote(source)}' as build (read_only)")
         else:
-            source.attach_build(con, PUBLISHED)
+            source.attach_build(con, PUBLISHED, manifest)
         for schema, table in PUBLISHED:
             con.execute(f"create schema if not exists {schema}")
             con.execute(f"create table {schema}.{table} as select * from build.{schema}.{table}")
@@ -90,8 +91,10 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> N
     """Carry the dbt docs (persisted as comments) over, so BI tools show them."""
     comment = con.execute(
         "select comment from duckdb_tables() where database_name = 'build' "
-        "and schema_name = ? and table_name = ?",
-        [schema, table],
+        "and schema_name = ? and table_name = ? "
+        "union all select comment from duckdb_views() where database_name = 'build' "
+        "and schema_name = ? and view_name = ?",
+        [schema, table, schema, table],
     ).fetchall()
     if comment and comment[0][0]:
         con.execute(

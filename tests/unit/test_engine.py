@@ -6,11 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 import yaml
 
 from rapport.config import EngineSettings, load_config
 from rapport.engine import Engine
+from rapport.manifest import ensure_manifest
+from rapport.publish import PUBLISHED, publish
 from rapport.settings import Paths, SettingsError
 
 
@@ -103,3 +106,40 @@ def test_spark_marts_are_read_from_the_lake(tmp_path):
     con = duckdb.connect()
     with pytest.raises(SettingsError, match="Spark wrote no marts.account_loyalty_risk"):
         engine.attach_build(con, (("marts", "account_loyalty_risk"),))
+
+
+def test_publish_reads_spark_parquet_marts_with_their_dbt_docs(tmp_path):
+    """The serving file from Parquet laid out as Spark writes it (the history partitioned by
+    night), with the models' descriptions from dbt's manifest as comments."""
+    engine = Engine(EngineSettings(name="spark"), _paths(tmp_path))
+    for schema, table in PUBLISHED:
+        folder = engine.marts_dir(schema, table)
+        if table == "account_loyalty_history":
+            folder = folder / "as_of_date=2026-10-02"
+        folder.mkdir(parents=True)
+        frame = pl.DataFrame({"account_id": ["A1", "A2"], "loyalty_risk_score": [10, None]})
+        if table != "account_loyalty_history":
+            frame = frame.with_columns(as_of_date=pl.date(2026, 10, 2))
+        frame.write_parquet(folder / "part-00000-x.c000.snappy.parquet")
+    serving = tmp_path / "serving.duckdb"
+    publication = publish(engine, serving, ensure_manifest())
+    assert publication.as_of_date == "2026-10-02"
+    assert publication.rows["marts.account_loyalty_history"] == 2
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        history = con.execute(
+            "select account_id, as_of_date from marts.account_loyalty_history order by 1"
+        ).fetchall()
+        table_doc = con.execute(
+            "select comment from duckdb_tables() where table_name = 'account_loyalty_risk'"
+        ).fetchall()
+        column_doc = con.execute(
+            "select comment from duckdb_columns() where table_name = 'account_loyalty_risk' "
+            "and column_name = 'account_id'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [r[0] for r in history] == ["A1", "A2"]
+    assert str(history[0][1]) == "2026-10-02"
+    assert table_doc[0][0] and "account" in table_doc[0][0].lower()
+    assert column_doc[0][0]
