@@ -5,7 +5,7 @@ import dagster as dg
 from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.resources import RapportResource
 from rapport.deliveries import record_published
-from rapport.publish import PUBLISHED, publish
+from rapport.publish import PUBLISHED, export_parquet, publish
 
 
 @dg.asset(
@@ -18,7 +18,12 @@ from rapport.publish import PUBLISHED, publish
 )
 def serving_warehouse(rapport: RapportResource) -> dg.MaterializeResult:
     paths = rapport.paths
-    publication = publish(rapport.engine, paths.warehouse, rapport_dbt_project.manifest_path)
+    engine = rapport.engine
+    publication = publish(engine, paths.warehouse, rapport_dbt_project.manifest_path)
+    if engine.name == "spark":
+        # Spark's own Parquet (<lake>/warehouse/) changes while a night is built and checked;
+        # what passed the gates goes to <lake>/published/ for tools that read files
+        export_parquet(publication.serving, engine.published_dir)
     record_published(paths.lake)
     return dg.MaterializeResult(
         metadata={

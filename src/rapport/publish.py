@@ -10,6 +10,8 @@ stays in the build warehouse.
 from __future__ import annotations
 
 import os
+import shutil
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,6 +87,32 @@ def publish(source: Engine | Path, serving: Path, manifest: Path | None = None) 
         con.close()
     os.replace(tmp, serving)
     return Publication(serving, as_of.isoformat() if as_of else None, rows)
+
+
+def export_parquet(serving: Path, folder: Path) -> dict[str, Path]:
+    """The published marts as Parquet for tools that read files (`<folder>/<schema>/<table>
+    .parquet`), written from the serving file after it passed the gates: a new folder beside
+    `folder`, then swapped in, so a reader never sees a mix of two nights."""
+    new = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}")
+    files: dict[str, Path] = {}
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        for schema, table in PUBLISHED:
+            (new / schema).mkdir(parents=True, exist_ok=True)
+            con.execute(
+                f"copy {schema}.{table} to '{_quote(new / schema / f'{table}.parquet')}' "
+                "(format parquet)"
+            )
+            files[f"{schema}.{table}"] = folder / schema / f"{table}.parquet"
+    finally:
+        con.close()
+    old = folder.with_name(f".{folder.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        folder.rename(old)
+    new.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+    return files
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:

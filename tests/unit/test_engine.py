@@ -13,7 +13,7 @@ import yaml
 from rapport.config import EngineSettings, load_config
 from rapport.engine import Engine
 from rapport.manifest import ensure_manifest
-from rapport.publish import PUBLISHED, publish
+from rapport.publish import PUBLISHED, export_parquet, publish
 from rapport.settings import Paths, SettingsError
 
 
@@ -139,6 +139,11 @@ def test_publish_reads_spark_parquet_marts_with_their_dbt_docs(tmp_path):
         ).fetchall()
     finally:
         con.close()
+    files = export_parquet(serving, engine.published_dir)
+    exported = duckdb.sql(
+        f"select count(*) from '{files['marts.account_loyalty_history']}'"
+    ).fetchall()
+    assert exported == [(2,)]
     assert [r[0] for r in history] == ["A1", "A2"]
     assert str(history[0][1]) == "2026-10-02"
     assert table_doc[0][0] and "account" in table_doc[0][0].lower()
