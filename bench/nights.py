@@ -84,6 +84,13 @@ def bench_scale(
 
 
 def summarize(samples: list[dict], floors: list[dict], matches: list[bool]) -> dict:
+    if not floors:  # another engine (bench --engine spark): no DuckDB floor to compare with
+        return {
+            "completed": True,
+            "rapport": median_of(samples),
+            "floor": None,
+            "samples": {"rapport": samples},
+        }
     rapport, floor = median_of(samples), median_of(floors)
     rs, fs = rapport["stages"], floor["stages"]
     ratio = {

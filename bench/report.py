@@ -19,6 +19,12 @@ def summary_line(result: dict) -> str:
         if not completed(run):
             parts.append(f"{kind} did not complete ({run['failure']})")
             continue
+        if run.get("floor") is None:
+            parts.append(
+                f"{kind} {run['rapport']['wall_s']:.1f} s ({run['rapport']['cpu_s']:.1f} s CPU, "
+                f"peak {run['rapport']['peak_rss_bytes'] / GIB:.2f} GiB)"
+            )
+            continue
         parts.append(
             f"{kind} {run['rapport']['wall_s']:.1f} s (floor {run['floor']['wall_s']:.1f} s, "
             f"x{run['ratio_to_floor']['wall']:.1f}, peak "
