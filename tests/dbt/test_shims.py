@@ -26,7 +26,13 @@ from rapport.settings import Paths
 from tests.engines import ENGINES
 
 SHIM_PROJECT = Path(__file__).parent / "shim_project"
-TABLES = ("shim_ordered_string_agg", "shim_mentions_any", "shim_windows", "quoted_values")
+TABLES = (
+    "shim_ordered_string_agg",
+    "shim_mentions_any",
+    "shim_windows",
+    "quoted_values",
+    "shim_cast_varchar",
+)
 NIGHT_WINDOW = {"night_from": "2026-10-02", "night_to": "2026-10-03"}
 
 
@@ -104,3 +110,9 @@ def test_seeds_keep_quotes_apostrophes_and_backslashes(built):
         (3, "back\\slash"),
         (4, None),
     ]
+
+
+def test_a_varchar_contract_holds_on_both_engines(built):
+    """Contracts say `varchar` (DuckDB's name); Spark refuses a varchar without a length,
+    so spark__cast maps it to string where dbt checks the contract."""
+    assert built["shim_cast_varchar"] == [("x", 1)]
