@@ -94,6 +94,12 @@ class Engine:
                     "spark.sql.shuffle.partitions": str(s.spark_shuffle_partitions),
                     "spark.sql.session.timeZone": "UTC",
                     "spark.ui.enabled": "false",
+                    # dbt's structured log is read line by line from the same stdout the
+                    # JVM writes to: its stage progress bars (no newline) and WARN lines
+                    # broke dbt's event lines, so Dagster lost model outputs and skipped
+                    # the steps after them
+                    "spark.ui.showConsoleProgress": "false",
+                    "spark.log.level": "ERROR",
                 },
             }
         if s.spark_method == "thrift":

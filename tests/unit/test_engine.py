@@ -46,6 +46,9 @@ def test_spark_session_keeps_its_catalog_in_the_lake(tmp_path):
         in params["spark.hadoop.javax.jdo.option.ConnectionURL"]
     )
     assert (params["spark.driver.memory"], params["spark.sql.shuffle.partitions"]) == ("3g", "2")
+    # nothing from the JVM between dbt's event lines on stdout (Dagster parses them)
+    assert params["spark.ui.showConsoleProgress"] == "false"
+    assert params["spark.log.level"] == "ERROR"
 
 
 def test_spark_thrift_points_at_the_configured_server(tmp_path):
