@@ -66,9 +66,20 @@ def execute(
         result = job.execute_in_process(
             instance=instance, tags=tags, run_config=run_config, raise_on_error=False
         )
-    if result.success:
+    skipped = skipped_steps(result)
+    if result.success and not skipped:
         return RunOutcome(True, result.run_id, f"ok: {plan.describe()}")
+    if result.success:
+        # Dagster counts a run whose steps were skipped (an upstream step yielded no output,
+        # e.g. dbt events it could not parse) as a success: nothing was published
+        return RunOutcome(
+            False, result.run_id, f"steps skipped, nothing published: {', '.join(skipped)}"
+        )
     return RunOutcome(False, result.run_id, first_failure(result))
+
+
+def skipped_steps(result: dg.ExecuteInProcessResult) -> list[str]:
+    return [e.step_key for e in result.all_events if e.is_step_skipped and e.step_key]
 
 
 def first_failure(result: dg.ExecuteInProcessResult) -> str:
