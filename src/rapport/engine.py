@@ -59,11 +59,6 @@ class Engine:
                 "e.g. `apt-get install openjdk-17-jre-headless`"
             )
 
-    @property
-    def published_dir(self) -> Path:
-        """The published marts as Parquet (Spark only): written after the gates passed."""
-        return self.paths.lake / "published"
-
     def profile(self) -> str:
         """profiles.yml for this run (the token of an http endpoint is read now, from the
         environment variable the configuration names)."""

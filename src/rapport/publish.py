@@ -10,8 +10,6 @@ stays in the build warehouse.
 from __future__ import annotations
 
 import os
-import shutil
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,11 +45,18 @@ def _quote(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def publish(source: Engine | Path, serving: Path, manifest: Path | None = None) -> Publication:
+def publish(
+    source: Engine | Path,
+    serving: Path,
+    storage_version: str | None = None,
+    manifest: Path | None = None,
+) -> Publication:
     """Build a new serving file from the marts and rename it over `serving`. `source` is the
     engine that built them (a DuckDB build file, or Spark's Parquet in the lake) or a DuckDB
     build file's path; `manifest`: dbt's, whose descriptions become the comments of marts
-    that carry none (Spark's)."""
+    that carry none (Spark's). With `storage_version` (e.g. "v1.4.0") the file is written in
+    that DuckDB release's storage format, so BI tools that bundle an older DuckDB (a JDBC/ODBC
+    driver, the 1.x CLI) open it."""
     if isinstance(source, Path) and not source.exists():
         raise PublishError(f"build warehouse {source} does not exist: nothing to publish")
     serving.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +64,8 @@ def publish(source: Engine | Path, serving: Path, manifest: Path | None = None) 
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
     rows: dict[str, int] = {}
-    con = duckdb.connect(str(tmp))
+    config = {"storage_compatibility_version": storage_version} if storage_version else {}
+    con = duckdb.connect(str(tmp), config=config)
     try:
         if isinstance(source, Path):
             con.execute(f"attach '{_quote(source)}' as build (read_only)")
@@ -81,6 +87,7 @@ def publish(source: Engine | Path, serving: Path, manifest: Path | None = None) 
             "?::timestamp as published_at",
             [as_of, datetime.now(UTC).replace(tzinfo=None)],
         )
+        _comment_publication(con)
         con.execute("detach build")
         con.execute("checkpoint")
     finally:
@@ -89,30 +96,23 @@ def publish(source: Engine | Path, serving: Path, manifest: Path | None = None) 
     return Publication(serving, as_of.isoformat() if as_of else None, rows)
 
 
-def export_parquet(serving: Path, folder: Path) -> dict[str, Path]:
-    """The published marts as Parquet for tools that read files (`<folder>/<schema>/<table>
-    .parquet`), written from the serving file after it passed the gates: a new folder beside
-    `folder`, then swapped in, so a reader never sees a mix of two nights."""
-    new = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}")
-    files: dict[str, Path] = {}
-    con = duckdb.connect(str(serving), read_only=True)
-    try:
-        for schema, table in PUBLISHED:
-            (new / schema).mkdir(parents=True, exist_ok=True)
-            con.execute(
-                f"copy {schema}.{table} to '{_quote(new / schema / f'{table}.parquet')}' "
-                "(format parquet)"
-            )
-            files[f"{schema}.{table}"] = folder / schema / f"{table}.parquet"
-    finally:
-        con.close()
-    old = folder.with_name(f".{folder.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if folder.exists():
-        folder.rename(old)
-    new.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
-    return files
+#: What `rapport.publication` says about itself, like the marts' dbt docs do.
+PUBLICATION_COMMENTS = {
+    None: "Which night this file holds and when Rapport published it: one row, replaced with "
+    "the file each night.",
+    "as_of_date": "The night the marts describe: the latest extract date computed (UTC).",
+    "published_at": "When this file was published (UTC, without time zone).",
+}
+
+
+def _comment_publication(con: duckdb.DuckDBPyConnection) -> None:
+    for column, text in PUBLICATION_COMMENTS.items():
+        target = (
+            "table rapport.publication"
+            if column is None
+            else f"column rapport.publication.{column}"
+        )
+        con.execute(f"comment on {target} is '{text.replace(chr(39), chr(39) * 2)}'")
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:

@@ -142,5 +142,5 @@ def test_the_replay_and_the_late_record_reached_both_engines(both):
         assert REPLAYED_NAME in names, engine
         assert LATE_NAME not in names, engine  # an older stamp never overwrites
         assert nights == [(date(2026, 10, 1), date(2026, 10, 4), 4)], engine
-    published = both["spark"].paths.lake / "published" / "marts" / "account_loyalty_risk.parquet"
-    assert published.is_file(), "the Spark run publishes the checked marts as Parquet too"
+    exported = list((both["spark"].paths.exports_dir / "2026-10-04").glob("*.parquet"))
+    assert exported, "the Spark run exports the checked marts as Parquet too"
