@@ -19,6 +19,7 @@ from rapport.config import load_config
 from rapport.engine import Engine
 from rapport.first_night import first_night
 from rapport.settings import Paths
+from rapport.tune import store
 
 
 class LocalDbtCli(DbtCliResource):
@@ -68,8 +69,10 @@ class RapportResource(dg.ConfigurableResource):
             dbt_executable=str(Path(sys.executable).with_name("dbt")),
         )
 
-    def dbt_vars(self, **window: str | None) -> dict[str, str | None]:
-        return {"lake_root": Path(self.paths.lake).as_posix(), **window}
+    def dbt_vars(self, **window: str | None) -> dict[str, object]:
+        """The lake, the nights, and the installation's applied scorecard (if any)."""
+        lake = self.paths.lake
+        return {"lake_root": Path(lake).as_posix(), **store.dbt_vars(lake), **window}
 
 
 def env_resources() -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""Run configuration from `rapport.toml` (schedule, sensors, quality gates, ingest, engine)."""
+"""Run configuration from `rapport.toml` (schedule, sensors, quality gates, ingest, tune, engine)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rapport.project import default_config
 from rapport.quality_gate import GateRule
+from rapport.tune.settings import TuneSettings
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ class RapportConfig:
     quality: QualityConfig = QualityConfig()
     ingest: IngestSettings = IngestSettings()
     engine: EngineSettings = EngineSettings()
+    tune: TuneSettings = TuneSettings()
     landing: LandingConfig = LandingConfig()
     runs: RunLockConfig = RunLockConfig()
     publish: PublishConfig = PublishConfig()
@@ -174,6 +176,7 @@ def load_config(path: Path | None = None) -> RapportConfig:
         quality=QualityConfig(**raw.get("quality", {})),
         ingest=IngestSettings(**raw.get("ingest", {})),
         engine=EngineSettings(**raw.get("engine", {})),
+        tune=TuneSettings(**raw.get("tune", {})),
         landing=LandingConfig(**raw.get("landing", {})),
         runs=RunLockConfig(**raw.get("runs", {})),
         publish=PublishConfig(**raw.get("publish", {})),
