@@ -89,7 +89,7 @@ def checkout(ref: str, work: Path) -> Path:
 #: imported once before measuring, so their bytecode is cached (see `bytecode_env`)
 WARM_UP = (
     "from rapport.manifest import ensure_manifest; ensure_manifest(); "
-    "import rapport.cli, rapport.runner, rapport.generate, rapport.quality.validate, "
+    "import pipelines.cli, rapport.plan, rapport.generate, rapport.quality.validate, "
     "pipelines.defs, dbt.cli.main, dbt.task.build, dbt.adapters.duckdb, bench.floor"
 )
 

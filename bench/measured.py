@@ -21,7 +21,7 @@ from bench.stages import DBT_STEPS, dagster_stages, dbt_results, run_id_of
 def rapport_argv(variant: str | None = None) -> list[str]:
     if variant:  # a diagnostic variant (bench.whatif): never counts for a target
         return [sys.executable, "-m", "bench.whatif", variant]
-    return [sys.executable, "-m", "rapport.cli"]
+    return [sys.executable, "-m", "pipelines.cli"]
 
 
 def install_paths(root: Path) -> dict[str, Path]:
