@@ -12,16 +12,16 @@ from pathlib import Path
 
 import duckdb
 
-from bench.code import source_env
+from bench.code import program, source_env
 from bench.common import GIB, REPO, BenchError, Log, RunFailed, size_of, tail
 from bench.monitor import Measured, measure
 from bench.stages import DBT_STEPS, dagster_stages, dbt_results, run_id_of
 
 
-def rapport_argv(variant: str | None = None) -> list[str]:
+def rapport_argv(source: Path, variant: str | None = None) -> list[str]:
     if variant:  # a diagnostic variant (bench.whatif): never counts for a target
         return [sys.executable, "-m", "bench.whatif", variant]
-    return [sys.executable, "-m", "pipelines.cli"]
+    return [sys.executable, "-m", program(source)]
 
 
 def install_paths(root: Path) -> dict[str, Path]:
@@ -53,7 +53,7 @@ def rapport_night(
     where = install_paths(root)
     where["dagster"].mkdir(parents=True, exist_ok=True)
     argv = [
-        *rapport_argv(variant),
+        *rapport_argv(source, variant),
         "run",
         "--landing",
         str(landing),
