@@ -11,6 +11,7 @@ import polars as pl
 
 from rapport.deliveries import gate_problems, load_source_nights
 from rapport.quality import validate_nights
+from rapport.quality_gate import GateRule
 from rapport.settings import Paths
 from tests.landing_builder import account, owner, sf, write_delivery
 
@@ -28,11 +29,16 @@ def _landing(landing: Path) -> None:
         if night == BAD_LINE:  # the 2nd record (line 3) has an ARR that is not a number
             accounts[1]["ARR__c"] = "lots"
         folder = write_delivery(
-            landing, "crm", night, {"accounts": accounts, "users": [owner(sf(night))]}
+            landing,
+            "crm",
+            night,
+            {"accounts": accounts, "users": [owner(sf(night))]},
+            complete=False,
         )
         if night == BAD_FILE:  # not UTF-8: the whole file is refused
             path = folder / "accounts.csv"
             path.write_bytes(path.read_bytes().replace(b"Acme", b"Acm\xe9"))
+        (folder / "_SUCCESS").write_bytes(b"")  # the marker last, as a delivery does
 
 
 def test_a_bad_file_and_a_bad_line_in_a_range_are_reported_with_their_night(
@@ -46,7 +52,7 @@ def test_a_bad_file_and_a_bad_line_in_a_range_are_reported_with_their_night(
     loaded = load_source_nights(paths, "crm", NIGHTS)
 
     assert loaded.loaded == NIGHTS
-    problems = gate_problems(paths.lake, "crm", NIGHTS, max_quarantined_share=0.9)
+    problems = gate_problems(paths.lake, "crm", NIGHTS, GateRule(max_share=0.9))
     assert problems == [
         f"crm/dt={BAD_FILE.isoformat()}/accounts.csv rejected: file is not UTF-8 "
         + problems[0].split("file is not UTF-8 ", 1)[1]
