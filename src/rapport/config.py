@@ -1,4 +1,4 @@
-"""Run configuration from `rapport.toml` (schedule, sensors, quality gates, ingest)."""
+"""Run configuration from `rapport.toml` (schedule, sensors, quality gates, ingest, tune)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rapport.project import default_config
 from rapport.quality_gate import GateRule
+from rapport.tune.settings import TuneSettings
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class RapportConfig:
     sensors: SensorConfig = SensorConfig()
     quality: QualityConfig = QualityConfig()
     ingest: IngestSettings = IngestSettings()
+    tune: TuneSettings = TuneSettings()
     landing: LandingConfig = LandingConfig()
     runs: RunLockConfig = RunLockConfig()
     publish: PublishConfig = PublishConfig()
@@ -138,6 +140,7 @@ def load_config(path: Path | None = None) -> RapportConfig:
         sensors=SensorConfig(**raw.get("sensors", {})),
         quality=QualityConfig(**raw.get("quality", {})),
         ingest=IngestSettings(**raw.get("ingest", {})),
+        tune=TuneSettings(**raw.get("tune", {})),
         landing=LandingConfig(**raw.get("landing", {})),
         runs=RunLockConfig(**raw.get("runs", {})),
         publish=PublishConfig(**raw.get("publish", {})),
