@@ -94,12 +94,26 @@ WARM_UP = (
 )
 
 
+def program(source: Path) -> str:
+    """The module of the `rapport` program in ``source``: ``pipelines.cli`` since the layers
+    were split (issue 12), ``rapport.cli`` in older commits (``--ref``)."""
+    return "pipelines.cli" if (source / "pipelines" / "cli.py").is_file() else "rapport.cli"
+
+
+def warm_up(source: Path) -> str:
+    if program(source) == "pipelines.cli":
+        return WARM_UP
+    return WARM_UP.replace(
+        "import pipelines.cli, rapport.plan,", "import rapport.cli, rapport.runner,"
+    )
+
+
 def prepare(source: Path, log: Log) -> None:
     """Parse the dbt project (a stale manifest would be parsed inside the first measured run)
     and import what the runs import once (their bytecode is then cached)."""
     log(f"code under test: {source} ({commit_of(source)})")
     done = subprocess.run(
-        [sys.executable, "-c", WARM_UP],
+        [sys.executable, "-c", warm_up(source)],
         env=source_env(source),
         cwd=source,
         capture_output=True,

@@ -65,16 +65,14 @@ def _reader(path: Path, obj: SourceObject) -> str:
 
 
 def _reader_many(paths: list[Path], obj: SourceObject) -> str:
+    """One reader over several nights' files of an object, with each row's ``filename``."""
     listed = "[" + ", ".join(_q(p) for p in paths) + "]"
     if obj.fmt == "jsonl":
         return f"read_json({listed}, format = 'newline_delimited', filename = true)"
     if obj.fmt == "qualtrics_csv":
-        with paths[0].open(encoding="utf-8-sig", newline="") as fh:
-            names = ", ".join(_q(n) for n in next(csv.reader(fh)))
-        return (
-            f"read_csv({listed}, skip = 3, header = false, names = [{names}], "
-            f"filename = true, {DIALECT})"
-        )
+        # one reader per file (a night with no responses sniffs differently), in one query
+        files = [f"(select *, {_q(p)} as filename from {_reader(p, obj)})" for p in paths]
+        return "(" + " union all by name ".join(files) + ")"
     return f"read_csv({listed}, header = true, filename = true, union_by_name = true, {DIALECT})"
 
 

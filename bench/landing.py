@@ -43,7 +43,7 @@ def ensure_landing(folder: Path, accounts: int, source: Path, log: Log, days: in
     folder.mkdir(parents=True, exist_ok=True)
     log(f"  landing: generating {accounts:,} accounts x {days} nights")
     argv = [
-        *rapport_argv(),
+        *rapport_argv(source),
         "generate",
         "--out",
         str(folder / "landing"),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench.code import source_env
+from bench.code import program, source_env
 from bench.common import GIB, REPO, BenchError, Log, RunFailed, size_of, tail
 from bench.monitor import Measured, measure
 from bench.stages import DBT_STEPS, dagster_stages, dbt_results, run_id_of
@@ -21,11 +21,11 @@ from bench.stages import DBT_STEPS, dagster_stages, dbt_results, run_id_of
 ENGINE_VARIANTS = ("spark",)
 
 
-def rapport_argv(variant: str | None = None) -> list[str]:
+def rapport_argv(source: Path, variant: str | None = None) -> list[str]:
     if variant and variant not in ENGINE_VARIANTS:
         # a diagnostic variant (bench.whatif): never counts for a target
         return [sys.executable, "-m", "bench.whatif", variant]
-    return [sys.executable, "-m", "pipelines.cli"]
+    return [sys.executable, "-m", program(source)]
 
 
 def engine_args(variant: str | None) -> list[str]:
@@ -63,7 +63,7 @@ def rapport_night(
     where = install_paths(root)
     where["dagster"].mkdir(parents=True, exist_ok=True)
     argv = [
-        *rapport_argv(variant),
+        *rapport_argv(source, variant),
         "run",
         "--landing",
         str(landing),

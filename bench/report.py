@@ -82,6 +82,29 @@ def render_table(results: list[dict]) -> str:
     ranges = [r for r in results if r.get("scenario") and not r.get("variant")]
     results = [r for r in results if not r.get("variant") and not r.get("scenario")]
     lines = [
+        *_nights_table(results),
+        *_floor_table(results),
+        *_targets_table(results),
+        *_rows_table(results),
+    ]
+    if results:
+        m, v = results[-1]["machine"], results[-1]["versions"]
+        lines += [
+            "",
+            f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['os']}; "
+            f"Python {m['python']}. Versions: "
+            + ", ".join(f"{k} {val}" for k, val in v.items() if k != "rapport")
+            + ". Results: "
+            + ", ".join(f"`bench/results/{file_name(r)}`" for r in results)
+            + ".",
+        ]
+    if ranges:
+        lines += ["", *range_table(ranges)]
+    return "\n".join(lines)
+
+
+def _nights_table(results: list[dict]) -> list[str]:
+    lines = [
         "| scale | commit | night | reps | wall s | CPU s | peak GiB | floor wall s "
         "| floor peak GiB | ratio to floor | ingest s (GX) | dbt s | checks s | publish s "
         "| outside steps s |",
@@ -111,7 +134,11 @@ def render_table(results: list[dict]) -> str:
                 f"| {_s(st['ingest_s'])} ({_s(st['ingest_gx_s'])}) | {_s(st['dbt_s'])} "
                 f"| {_s(st['checks_s'])} | {_s(st['publish_s'])} | {_s(outside)} |"
             )
-    lines += [
+    return lines
+
+
+def _floor_table(results: list[dict]) -> list[str]:
+    lines = [
         "",
         "Floor stages (DuckDB alone, median seconds):",
         "",
@@ -127,6 +154,11 @@ def render_table(results: list[dict]) -> str:
                 f"| {label(r)} | {kind} | {_s(fs['ingest_s'])} | {_s(fs['sql_models_s'])} "
                 f"| {_s(fs['sql_tests_s'])} | {_s(fs['publish_s'])} | {_s(fs['total_s'])} |"
             )
+    return lines
+
+
+def _targets_table(results: list[dict]) -> list[str]:
+    lines: list[str] = []
     checked = [(r, name, t) for r in results for name, t in r.get("targets", {}).items()]
     if checked:
         lines += [
@@ -141,6 +173,11 @@ def render_table(results: list[dict]) -> str:
                 f"| {label(r)} | {name} | {t['value']} | {t['limit']} "
                 f"| {'yes' if t['met'] else '**no**'} |"
             )
+    return lines
+
+
+def _rows_table(results: list[dict]) -> list[str]:
+    lines: list[str] = []
     objects = sorted({o for r in results for rows in r["rows"].values() for o in rows})
     if objects:
         header = [
@@ -161,20 +198,7 @@ def render_table(results: list[dict]) -> str:
                 for kind in r["rows"]
             ]
             lines.append(f"| {o} | " + " | ".join(cells) + " |")
-    if results:
-        m, v = results[-1]["machine"], results[-1]["versions"]
-        lines += [
-            "",
-            f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['os']}; "
-            f"Python {m['python']}. Versions: "
-            + ", ".join(f"{k} {val}" for k, val in v.items() if k != "rapport")
-            + ". Results: "
-            + ", ".join(f"`bench/results/{file_name(r)}`" for r in results)
-            + ".",
-        ]
-    if ranges:
-        lines += ["", *range_table(ranges)]
-    return "\n".join(lines)
+    return lines
 
 
 def range_table(results: list[dict]) -> list[str]:

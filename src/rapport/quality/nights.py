@@ -15,10 +15,15 @@ The outcome stays per night, exactly as one night's own validation would report 
 - the row-count drift check is a per-night table check: it is left unbounded in the
   batch and each night's count is compared with that night's bounds here; a night outside
   them is validated alone;
-- any finding in a batch (a blocking failure, a warning, an expectation that could not
-  run, or nights whose frames do not stack: a missing or mistyped column) sends each of
-  the batch's nights to its own validation, so its messages, counts and line numbers are
-  those of today's per-night validation.
+- a batch in which expectations found unexpected values (a blocking failure, a warning,
+  or values a ``mostly`` let pass) is validated again with the position of every
+  unexpected row: the nights holding one are validated alone, the others are clean;
+- an expectation that failed without rows to point at (a table or schema check) or could
+  not run, or nights whose frames do not stack (a missing or mistyped column), send each
+  of the batch's nights to its own validation.
+
+A night validated alone gets exactly the messages, counts and line numbers of a single
+night's validation.
 """
 
 from __future__ import annotations
@@ -66,6 +71,8 @@ log = logging.getLogger(__name__)
 #: validated rows per batch: GX holds a batch in pandas, as it holds one night's sample
 MAX_BATCH_ROWS = MAX_VALIDATED_ROWS
 BATCH_ASSET = "{name}.nights"  # the dataframe asset of an object's batches
+#: a batch with findings is validated again keeping each unexpected row's position
+COMPLETE = {"result_format": "COMPLETE"}
 
 
 @dataclass(frozen=True)
@@ -140,11 +147,19 @@ def _validate_batch(
     unbounded: dict[str, float | None] = {MIN_ROWS: None, MAX_ROWS: None}
     asset = BATCH_ASSET.format(name=obj.name)
     result = run_suite(v.definition(obj, suite, asset), stacked, unbounded, key)
+    flagged: set[date] = set()
     if not clean(result):
+        # which nights hold the unexpected values: those are validated alone
+        complete = run_suite(v.definition(obj, suite, asset), stacked, unbounded, key, COMPLETE)
+        found = nights_with_findings(complete, stacked)
+        if found is None:
+            log.info(f"{obj.qualified} {_span(batch)}: each night validated alone")
+            return [_alone(v, obj, suite, p) for p in batch]
+        flagged = found
         log.info(
-            f"{obj.qualified} {_span(batch)}: findings in the batch, each night validated alone"
+            f"{obj.qualified} {_span(batch)}: findings on {len(flagged)} night(s), validated alone"
         )
-        return [_alone(v, obj, suite, p) for p in batch]
+        result = complete
     path = batch_result_path(v.quality_dir, obj, batch[0].night, batch[-1].night)
     docs.write_atomic(path, json.dumps(result, indent=1))
     out = []
@@ -152,7 +167,7 @@ def _validate_batch(
         bounds = scaled_bounds(
             drift_bounds(v.lake, obj, p.night, v.nights), p.prepared.height, p.rows
         )
-        if within(p.prepared.height, bounds):
+        if p.night not in flagged and within(p.prepared.height, bounds):
             out.append((_clean(obj, p, path), key))
         else:
             out.append(_alone(v, obj, suite, p))
@@ -194,6 +209,33 @@ def clean(result: dict[str, Any]) -> bool:
         if not r["success"] or raised or (res.get("unexpected_count") or 0) > 0:
             return False
     return bool(result["success"])
+
+
+def nights_with_findings(result: dict[str, Any], stacked: pl.DataFrame) -> set[date] | None:
+    """The nights (``_extract_date``) of the rows any expectation found unexpected, from a
+    result with every unexpected row's position (``COMPLETE``). None when that cannot say
+    which nights fail: an expectation failed without row positions (a table or schema
+    check, the same for every night of the batch) or could not run."""
+    rows: set[int] = set()
+    for r in result["results"]:
+        res = r.get("result") or {}
+        info = r.get("exception_info") or {}
+        if info.get("raised_exception") or any(
+            isinstance(x, dict) and x.get("raised_exception") for x in info.values()
+        ):
+            return None
+        count = res.get("unexpected_count") or 0
+        positions = res.get("unexpected_index_list")
+        if not r["success"] and not count:
+            return None
+        if count:
+            if positions is None or len(positions) != count:
+                return None
+            rows.update(int(i) for i in positions)
+    if not rows:
+        return None
+    nights = stacked["_extract_date"].gather(sorted(rows)).unique()
+    return set(nights.to_list())
 
 
 def within(count: int, bounds: dict[str, float | None]) -> bool:

@@ -13,7 +13,7 @@ import polars as pl
 from rapport.contract import get_object, objects_of
 from rapport.quality import validate_night, validate_nights
 from rapport.quality.nights import Partition, batch_result_path, batches
-from tests.test_quality import clean, rows, write
+from tests.raw_zone_builder import clean, rows, write
 
 FIRST = date(2026, 11, 2)
 NIGHTS = [FIRST + timedelta(days=i) for i in range(4)]
