@@ -8,6 +8,7 @@
 <lake>/manifests/<source>/dt=<D>.json                   load records: what a load read and wrote
 <lake>/state/                                           run state (published, retracted, hashes, lock)
 <lake>/build/                                           the build warehouse, dbt's targets
+<lake>/warehouse/, <lake>/spark/                        Spark's models and catalog (engine spark)
 <lake>/logs/                                            the last run's dbt lines
 <lake>/.tmp/                                            scratch folders of writes in progress
 ```
@@ -73,8 +74,12 @@ class Lake:
         return self.deliveries_dir(SCHEMA_FOLDER) / SCHEMA_FOLDER / PART
 
     # load records
+    @property
+    def load_records_root(self) -> Path:
+        return self.root / "manifests"
+
     def load_records_dir(self, source: str) -> Path:
-        return self.root / "manifests" / source
+        return self.load_records_root / source
 
     def load_record(self, source: str, night: date) -> Path:
         return self.load_records_dir(source) / f"{night_folder(night)}.json"
@@ -119,13 +124,27 @@ class Lake:
         """The warehouse dbt builds into; users read the published copy."""
         return self.build_dir / "rapport_build.duckdb"
 
+    @property
+    def dbt_targets(self) -> Path:
+        return self.build_dir / "dbt_target"
+
     def dbt_target(self, step: str) -> Path:
-        """dbt's target folder of one step (`nightly`, `current`)."""
-        return self.build_dir / "dbt_target" / step
+        """dbt's target folder of one step (`nightly`, `current`, `docs`)."""
+        return self.dbt_targets / step
 
     @property
     def dbt_profiles_dir(self) -> Path:
         return self.build_dir / "profiles"
+
+    # Spark (engine = "spark")
+    @property
+    def spark_home(self) -> Path:
+        """The in-process Spark's catalog (Derby metastore) and default warehouse."""
+        return self.root / "spark"
+
+    def spark_table(self, schema: str, table: str) -> Path:
+        """Where Spark keeps a model's Parquet files."""
+        return self.root / "warehouse" / f"{schema}.db" / table
 
     # logs
     @property

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from rapport.ingest.hashes import LandingHashes, kept_in_lake
+from rapport.ingest.lake_writes import deferred_sync
 from rapport.ingest.landing import delivery_fingerprint, fingerprint
 from rapport.ingest.load import ingest_delivery, loaded_deliveries
 from rapport.ingest.raw_tables import write_delivery_row
@@ -55,7 +56,8 @@ def load_source_nights(
     log = log or logging.getLogger(__name__)
     complete = set(readable_nights(paths, source))
     result = SourceLoad(source)
-    with kept_in_lake(paths.lake, paths.landing, hashes) as known:
+    # the range's partitions are made durable together, before its load records (lake_writes)
+    with kept_in_lake(paths.lake, paths.landing, hashes) as known, deferred_sync():
         wanted = sorted(n for n in nights if n in complete)
         changed = set(wanted) if force else _changed_since_load(paths, source, wanted, known)
         for night in sorted(nights):
