@@ -133,7 +133,7 @@ def test_crm_row_faults_go_to_quarantine_and_the_rest_loads(landing: Path, lake:
         account(Id="001D", ARR__c="-5"),
         account(Id="001E", Type="Partner"),
         account(Id="", Name="no id"),
-        account(Id="001G", IsDeleted="yes"),
+        account(Id="001G", IsDeleted="maybe"),
         account(Id="001H", NumberOfEmployees="12.5", Name="Multi\nline"),
         account(Id="001I"),
     ]
@@ -158,7 +158,11 @@ def test_crm_row_faults_go_to_quarantine_and_the_rest_loads(landing: Path, lake:
         (5, "ARR__c", "ARR__c: '-5' is below the minimum 0"),
         (6, "Type", "Type: 'Partner' is not one of Customer, Prospect, Former Customer"),
         (7, "Id", "Id is required"),
-        (8, "IsDeleted", "IsDeleted: 'yes' is not a boolean (true or false)"),
+        (
+            8,
+            "IsDeleted",
+            "IsDeleted: 'maybe' is not a boolean (true/t/yes/y/1 or false/f/no/n/0)",
+        ),
         (9, "NumberOfEmployees", "NumberOfEmployees: '12.5' is not an integer"),
     ]
     q = quarantine(lake, ACCOUNTS)
