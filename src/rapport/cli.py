@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--days", type=_positive, default=28, help="number of nightly deliveries")
     gen.add_argument("--seed", type=int, default=7)
     gen.add_argument("--labels", type=Path, help="true outcomes (default: labels.csv beside --out)")
+    from rapport.generate.options import add_variant_arguments
+
+    add_variant_arguments(gen)
 
     run = sub.add_parser("run", help="load deliveries and compute nights through Dagster")
     run.add_argument("--landing", type=Path, required=True)
@@ -82,9 +85,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def _generate(args: argparse.Namespace) -> int:
     from rapport.generate import generate
+    from rapport.generate.options import variant_from_args
 
+    try:
+        variant = variant_from_args(args)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
     labels = args.labels or args.out.resolve().parent / "labels.csv"
-    summary = generate(args.out, args.accounts, args.start, args.days, args.seed, labels=labels)
+    summary = generate(
+        args.out, args.accounts, args.start, args.days, args.seed, labels=labels, variant=variant
+    )
     print(summary)
     return 0
 
