@@ -35,7 +35,15 @@ import numpy as np
 import polars as pl
 import yaml
 
-from bench.validity.judge import Judged, Targets, best_at_recall, bound_scores, judge, verdict
+from bench.validity.judge import (
+    Judged,
+    Targets,
+    best_at_recall,
+    bound_model,
+    judge,
+    support,
+    verdict,
+)
 from rapport.generate.variant import Variant
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,10 +154,13 @@ def features_at(warehouse: Path, cut: date) -> tuple[pl.DataFrame, str]:
         from rapport.tune.features import load_features
     except ImportError:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            fired = con.execute(
+            rows = con.execute(
                 "select account_id, signal from marts.account_loyalty_signals where as_of_date = ?",
                 [cut],
-            ).pl()
+            ).fetchall()
+        fired = pl.DataFrame(
+            rows, schema={"account_id": pl.String, "signal": pl.String}, orient="row"
+        )
         wide = (
             fired.with_columns(pl.lit(1.0).alias("v"))
             .pivot(on="signal", index="account_id", values="v", aggregate_function="max")
@@ -185,11 +196,17 @@ def bound_row(
         x = pl.concat([x, pl.DataFrame({c: [0.0] * len(missing) for c in x.columns})])
         accounts += missing
     y = np.array([a in positives for a in accounts])
-    scores = bound_scores(x, y, config.bound_c)
+    scores, coefficients = bound_model(x, y, config.bound_c)
     row = best_at_recall(
         "in-sample bound", accounts, scores, positives, population, config.targets.recall
     )
-    return row, {"features": x.columns, "fit_rows": len(accounts), "fit_positives": int(y.sum())}
+    return row, {
+        "features": x.columns,
+        "fit_rows": len(accounts),
+        "fit_positives": int(y.sum()),
+        "coefficients": coefficients,
+        "support": support(x, y),
+    }
 
 
 def evaluate(name: str, variant: Variant, config: Config, work: Path) -> dict[str, object]:

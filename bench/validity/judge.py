@@ -94,6 +94,14 @@ def best_at_recall(
 def bound_scores(features: pl.DataFrame, labels: np.ndarray, c: float) -> np.ndarray:
     """In-sample scores of a regularised (L2, strength `c`) logistic model of `labels` on
     `features` (numeric columns, nulls as 0), fit and scored on the same rows."""
+    return bound_model(features, labels, c)[0]
+
+
+def bound_model(
+    features: pl.DataFrame, labels: np.ndarray, c: float
+) -> tuple[np.ndarray, dict[str, float]]:
+    """`bound_scores`, and the model's coefficient per feature (on standardised features:
+    how much each one moves the log-odds per standard deviation)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -101,10 +109,29 @@ def bound_scores(features: pl.DataFrame, labels: np.ndarray, c: float) -> np.nda
     x = features.fill_null(0).cast(pl.Float64).to_numpy()
     y = np.asarray(labels, dtype=int)
     if x.shape[1] == 0 or y.min(initial=0) == y.max(initial=0):
-        return np.zeros(len(y))
+        return np.zeros(len(y)), dict.fromkeys(features.columns, 0.0)
     model = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000))
     model.fit(x, y)
-    return model.predict_proba(x)[:, 1]
+    coefficients = model[-1].coef_[0]
+    named = {n: round(float(v), 3) for n, v in zip(features.columns, coefficients, strict=True)}
+    return model.predict_proba(x)[:, 1], named
+
+
+def support(features: pl.DataFrame, labels: np.ndarray) -> dict[str, dict[str, float]]:
+    """Per feature: how many positive and negative rows show it (value > 0), and its mean
+    among each: which signals separate the truly leaving from the rest."""
+    y = pl.Series(np.asarray(labels, dtype=bool))
+    out: dict[str, dict[str, float]] = {}
+    for name in features.columns:
+        v = features[name].fill_null(0).cast(pl.Float64)
+        pos, neg = v.filter(y), v.filter(~y)
+        out[name] = {
+            "positives_with": int((pos > 0).sum()),
+            "negatives_with": int((neg > 0).sum()),
+            "mean_positives": round(float(pos.mean() or 0.0), 3),
+            "mean_negatives": round(float(neg.mean() or 0.0), 3),
+        }
+    return out
 
 
 @dataclass(frozen=True)

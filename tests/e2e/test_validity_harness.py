@@ -28,7 +28,7 @@ lift = 2.8
 
 [variants.tiny]
 wording = "alt"
-encoding = "export"
+encoding = "contract"
 false_alarms = 0.1
 base_noise = 1.5
 mix = { shopping = 0.5, complaints = 1.0 }
