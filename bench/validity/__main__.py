@@ -38,6 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "validity")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--docs", type=Path, help="rewrite the validity section of this file")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep a landing and history already in --work for the same settings",
+    )
     args = parser.parse_args(argv)
 
     config = load_config(args.config, accounts=args.accounts, days=args.days, seed=args.seed)
@@ -66,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for name in names:
         print(f"== {name}: generating, loading the history, tuning, judging ...", flush=True)
-        result = evaluate(name, config.variants[name], config, args.work / name)
+        result = evaluate(name, config.variants[name], config, args.work / name, args.reuse)
         summary["variants"][name] = result
         if "error" in result:
             print(f"   not judged: {result['error']} (log: {result['log']})")

@@ -20,6 +20,7 @@ Rapport runs as subprocesses (`rapport generate`, `run`, `tune`), exactly as a u
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -209,18 +210,31 @@ def bound_row(
     }
 
 
-def evaluate(name: str, variant: Variant, config: Config, work: Path) -> dict[str, object]:
-    """Generate, load, tune and judge one variant; failures are recorded, not raised."""
+def evaluate(
+    name: str, variant: Variant, config: Config, work: Path, reuse: bool = False
+) -> dict[str, object]:
+    """Generate, load, tune and judge one variant; failures are recorded, not raised.
+
+    The history is loaded once into `work/history`; the default and the tuned runs of the cut
+    night each start from a copy of it. With `reuse`, a landing and history already in `work`
+    (from an earlier run of the same settings) are kept: the history run then loads only what
+    is missing and recomputes the nights with the current code."""
     scale = config.scale
-    if work.exists():
+    settings = json.dumps({"scale": str(scale), "variant": variant.describe()}, sort_keys=True)
+    marker = work / "settings.json"
+    if work.exists() and not (reuse and marker.is_file() and marker.read_text() == settings):
         shutil.rmtree(work)
-    work.mkdir(parents=True)
+    work.mkdir(parents=True, exist_ok=True)
+    marker.write_text(settings)
     log = work / "rapport.log"
     env = {**os.environ, "DAGSTER_HOME": str(work / "dagster")}
-    (work / "dagster").mkdir()
+    (work / "dagster").mkdir(exist_ok=True)
     landing, labels = work / "landing", work / "labels.csv"
+    history_wh = work / "history" / "warehouse.duckdb"
     tuned_wh = work / "tuned" / "warehouse.duckdb"
     default_wh = work / "default" / "warehouse.duckdb"
+    for copy in (tuned_wh.parent, default_wh.parent):
+        shutil.rmtree(copy, ignore_errors=True)
     cut = scale.cut
     result: dict[str, object] = {
         "variant": variant.describe(),
@@ -239,31 +253,33 @@ def evaluate(name: str, variant: Variant, config: Config, work: Path) -> dict[st
             timings[label] = round(time.monotonic() - started, 1)
 
     try:
-        step(
-            "generate",
-            [
+        if not (landing / "surveys" / f"dt={cut}" / "_SUCCESS").is_file():
+            step(
                 "generate",
-                f"--out={landing}",
-                f"--labels={labels}",
-                f"--accounts={scale.accounts}",
-                f"--start={scale.start}",
-                f"--days={scale.days}",
-                f"--seed={scale.seed}",
-                *variant_args(variant),
-            ],
-        )
+                [
+                    "generate",
+                    f"--out={landing}",
+                    f"--labels={labels}",
+                    f"--accounts={scale.accounts}",
+                    f"--start={scale.start}",
+                    f"--days={scale.days}",
+                    f"--seed={scale.seed}",
+                    *variant_args(variant),
+                ],
+            )
         before_cut = (cut - timedelta(days=1)).isoformat()
         step(
             "history",
             [
                 "run",
                 f"--landing={landing}",
-                f"--warehouse={tuned_wh}",
+                f"--warehouse={history_wh}",
                 f"--from={scale.start}",
                 f"--to={before_cut}",
             ],
         )
-        shutil.copytree(tuned_wh.parent, default_wh.parent)
+        shutil.copytree(history_wh.parent, default_wh.parent)
+        shutil.copytree(history_wh.parent, tuned_wh.parent)
         step(
             "cut_default",
             ["run", f"--landing={landing}", f"--warehouse={default_wh}", f"--date={cut}"],
