@@ -11,8 +11,10 @@ TOP_N = 10
 @dg.asset_check(
     asset=dg.AssetKey(["marts", "satisfied_at_risk"]),
     name="satisfied_but_leaving",
-    description="How many accounts look satisfied but show defection signals, their ARR at "
-    "risk, and the top ten with reasons.",
+    description="Passes when no account looks satisfied but shows defection signals; otherwise "
+    "fails with WARN severity (never blocks the night), giving how many, their ARR at risk and "
+    "the top ten with reasons.",
+    blocking=False,
 )
 def satisfied_but_leaving(rapport: RapportResource) -> dg.AssetCheckResult:
     con = duckdb.connect(str(rapport.paths.build_db), read_only=True)
@@ -32,7 +34,9 @@ def satisfied_but_leaving(rapport: RapportResource) -> dg.AssetCheckResult:
         + [f"| {r} | {name} ({aid}) | {risk:,.0f} | {why} |" for r, name, aid, risk, why in top]
     )
     return dg.AssetCheckResult(
-        passed=True,
+        # a flagged account shows as a warning in the UI, not as a green tick
+        passed=int(accounts) == 0,
+        severity=dg.AssetCheckSeverity.WARN,
         metadata={
             "accessible_accounts": dg.MetadataValue.int(int(accounts)),
             "customer_accounts": dg.MetadataValue.int(int(customers)),

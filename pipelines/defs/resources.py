@@ -13,6 +13,7 @@ from packaging import version
 
 from pipelines.defs.dbt_project import rapport_dbt_project
 from rapport.settings import Paths
+from rapport.tune import store
 
 PROFILE_TEMPLATE = """\
 # Written by Rapport for each run: dbt builds into this installation's build warehouse.
@@ -62,8 +63,10 @@ class RapportResource(dg.ConfigurableResource):
             dbt_executable=str(Path(sys.executable).with_name("dbt")),
         )
 
-    def dbt_vars(self, **window: str | None) -> dict[str, str | None]:
-        return {"lake_root": Path(self.paths.lake).as_posix(), **window}
+    def dbt_vars(self, **window: str | None) -> dict[str, object]:
+        """The lake, the nights, and the installation's applied scorecard (if any)."""
+        lake = self.paths.lake
+        return {"lake_root": Path(lake).as_posix(), **store.dbt_vars(lake), **window}
 
 
 def env_resources() -> dict[str, object]:

@@ -80,6 +80,20 @@ def _parser() -> argparse.ArgumentParser:
     qu.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
     qu.add_argument("--date", type=_date, help="only this extract date")
     qu.add_argument("--format", choices=("table", "json"), default="table")
+    bt = sub.add_parser(
+        "backtest", help="print how often the flags were right, per cohort and signal"
+    )
+    bt.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
+
+    tu = sub.add_parser(
+        "tune", help="fit the signal weights and thresholds on this installation's history"
+    )
+    tu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
+    tu.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
+    mode = tu.add_mutually_exclusive_group()
+    mode.add_argument("--apply", dest="mode", action="store_const", const="apply")
+    mode.add_argument("--show", dest="mode", action="store_const", const="show")
+    mode.add_argument("--revert", dest="mode", action="store_const", const="revert")
     return parser
 
 
@@ -141,11 +155,28 @@ def _quarantine(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backtest(args: argparse.Namespace) -> int:
+    from rapport.backtest import render_backtest
+
+    print(render_backtest(args.warehouse.resolve()))
+    return 0
+
+
+def _tune(args: argparse.Namespace) -> int:
+    from rapport.config import load_config
+    from rapport.tune.command import run
+
+    paths = Paths.resolve(args.warehouse, lake=args.lake)
+    return run(paths.warehouse, paths.lake, args.mode, load_config().tune)
+
+
 COMMANDS = {
     "generate": _generate,
     "run": _run,
     "watchlist": _watchlist,
     "quarantine": _quarantine,
+    "tune": _tune,
+    "backtest": _backtest,
 }
 
 

@@ -1,10 +1,12 @@
-"""Run configuration from `rapport.toml` (schedule, sensors, quality gates, ingest)."""
+"""Run configuration from `rapport.toml` (schedule, sensors, quality gates, ingest, tune)."""
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from rapport.tune.settings import TuneSettings
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "rapport.toml"
 
@@ -50,6 +52,7 @@ class RapportConfig:
     sensors: SensorConfig = SensorConfig()
     quality: QualityConfig = QualityConfig()
     ingest: IngestSettings = IngestSettings()
+    tune: TuneSettings = TuneSettings()
 
 
 def load_config(path: Path | None = None) -> RapportConfig:
@@ -64,4 +67,5 @@ def load_config(path: Path | None = None) -> RapportConfig:
         sensors=SensorConfig(**raw.get("sensors", {})),
         quality=QualityConfig(**raw.get("quality", {})),
         ingest=IngestSettings(**raw.get("ingest", {})),
+        tune=TuneSettings(**raw.get("tune", {})),
     )

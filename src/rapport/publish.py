@@ -20,11 +20,13 @@ import duckdb
 PUBLISHED: tuple[tuple[str, str], ...] = (
     ("marts", "account_loyalty_risk"),
     ("marts", "account_loyalty_history"),
+    ("marts", "account_signal_history"),
     ("marts", "satisfied_at_risk"),
     ("marts", "account_loyalty_signals"),
     ("marts", "owner_relationship_health"),
     ("marts", "account_defections"),
     ("marts", "loyalty_backtest"),
+    ("marts", "loyalty_signal_backtest"),
 )
 
 

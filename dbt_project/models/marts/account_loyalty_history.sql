@@ -24,18 +24,28 @@ satisfaction as (
 ),
 
 signals as (
+    -- the signals that are on (weight > 0); each adds its points (weight x strength)
     select
         as_of_date,
         account_id,
         count(*) as signals_fired,
-        sum(weight) as weight_total,
+        sum(points) as points_total,
         {{ ordered_string_agg(
-            "signal || ' (+' || cast(weight as " ~ dbt.type_string() ~ ") || ', '"
+            "signal || ' (+' || cast(points as " ~ dbt.type_string() ~ ") || ', '"
             ~ " || cast(days_since_evidence as " ~ dbt.type_string() ~ ") || 'd ago): ' || detail",
-            "lpad(cast(100 - weight as " ~ dbt.type_string() ~ "), 3, '0') || signal",
+            "lpad(cast(1000 - points as " ~ dbt.type_string() ~ "), 4, '0') || signal",
             '; ') }} as reasons
     from {{ ref('int_signals_detected') }}
+    where weight > 0
     group by as_of_date, account_id
+),
+
+evidence as (
+    select * from {{ ref('int_evidence_counted') }}
+),
+
+scorecard as (
+    select max(weights_version) as weights_version from {{ ref('int_weights_selected') }}
 ),
 
 combined as (
@@ -60,22 +70,31 @@ combined as (
         case
             when accounts.crm_status = 'insufficient_evidence'
                 or accounts.support_status = 'insufficient_evidence' then 'insufficient_evidence'
+            -- too little seen to call it low: a score that reached medium still stands
+            when coalesce(evidence.too_little_behaviour, true)
+                and coalesce(signals.points_total, 0) < {{ medium }} then 'insufficient_evidence'
             when accounts.crm_status = 'stale' or accounts.support_status = 'stale' then 'stale'
             else 'fresh'
         end as behaviour_evidence,
+        coalesce(evidence.behaviour_events, 0) as behaviour_events,
         accounts.crm_status,
         accounts.support_status,
         accounts.surveys_status,
         cast(coalesce(signals.signals_fired, 0) as {{ dbt.type_bigint() }}) as signals_fired,
-        cast(least(100, coalesce(signals.weight_total, 0)) as {{ dbt.type_int() }}) as raw_risk_score,
-        coalesce(signals.reasons, '') as reasons
+        cast(least(100, coalesce(signals.points_total, 0)) as {{ dbt.type_int() }}) as raw_risk_score,
+        coalesce(signals.reasons, '') as reasons,
+        scorecard.weights_version
     from accounts
+    cross join scorecard
     left join satisfaction
         on satisfaction.account_id = accounts.account_id
         and satisfaction.as_of_date = accounts.as_of_date
     left join signals
         on signals.account_id = accounts.account_id
         and signals.as_of_date = accounts.as_of_date
+    left join evidence
+        on evidence.account_id = accounts.account_id
+        and evidence.as_of_date = accounts.as_of_date
 ),
 
 scored as (
@@ -125,5 +144,7 @@ select
     behaviour_evidence,
     crm_status,
     support_status,
-    surveys_status
+    surveys_status,
+    cast(behaviour_events as {{ dbt.type_bigint() }}) as behaviour_events,
+    weights_version
 from scored

@@ -1,4 +1,4 @@
--- The why, one row per signal that fired for an account on the latest night.
+-- The why, one row per signal that fired (and is on) for an account on the latest night.
 with signals as (
     select * from {{ ref('int_signals_detected') }}
 )
@@ -8,9 +8,12 @@ select
     account_id,
     signal,
     category,
-    weight,
+    points as weight,
+    strength,
     evidence_date,
     days_since_evidence,
-    detail
+    detail,
+    weights_version
 from signals
 where as_of_date = (select max(as_of_date) from {{ ref('account_loyalty_risk') }})
+    and weight > 0

@@ -17,6 +17,7 @@ select
     risk_tier,
     quadrant,
     signals_fired,
-    reasons
+    reasons,
+    weights_version
 from {{ ref('account_loyalty_risk') }}
 where quadrant = 'accessible'

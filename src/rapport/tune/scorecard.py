@@ -1,0 +1,53 @@
+"""The scorecard a run scores with: signal weights and the high/medium thresholds, from the
+installation's applied tune or, by default, the repo's seed and dbt_project.yml."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from rapport.tune import store
+
+PROJECT = Path(__file__).resolve().parents[3] / "dbt_project"
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    version: str
+    weights: dict[str, int]
+    high: int
+    medium: int
+
+
+def project_vars(project: Path = PROJECT) -> dict:
+    return yaml.safe_load((project / "dbt_project.yml").read_text())["vars"]
+
+
+def default_scorecard(project: Path = PROJECT) -> Scorecard:
+    """The repo's seed and thresholds: what a new installation scores with."""
+    with (project / "seeds" / "signal_weights.csv").open(newline="") as f:
+        weights = {row["signal"]: int(row["weight"]) for row in csv.DictReader(f)}
+    v = project_vars(project)
+    return Scorecard(
+        str(v["weights_version"]),
+        weights,
+        int(v["high_risk_threshold"]),
+        int(v["medium_risk_threshold"]),
+    )
+
+
+def active(lake: Path, project: Path = PROJECT) -> Scorecard:
+    """What the next run of this installation scores with."""
+    card = store.active_scorecard(lake)
+    if card is None:
+        return default_scorecard(project)
+    t = card["thresholds"]
+    return Scorecard(
+        card["version"],
+        {k: int(w) for k, w in card["weights"].items()},
+        int(t["high"]),
+        int(t["medium"]),
+    )
