@@ -85,7 +85,10 @@ def load_config(path: Path = CONFIGS, **overrides: int) -> Config:
         ),
         targets=Targets(**raw["targets"]),
         bound_c=float(raw["judge"]["bound_c"]),
-        variants={name: Variant(**spec) for name, spec in raw["variants"].items()},
+        variants={
+            name: Variant(**spec, **raw.get("defections", {}))
+            for name, spec in raw["variants"].items()
+        },
     )
 
 
@@ -119,6 +122,8 @@ def variant_args(v: Variant) -> list[str]:
         f"--mix={mix}",
         f"--false-alarms={v.false_alarms:g}",
         f"--base-noise={v.base_noise:g}",
+        f"--in-window={v.in_window:g}",
+        f"--defections-from={v.defections_from:g}",
     ]
 
 

@@ -45,6 +45,20 @@ def add_variant_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FACTOR",
         help="factor on the base rates at which the behaviours show on any account",
     )
+    group.add_argument(
+        "--in-window",
+        type=float,
+        default=0.30,
+        metavar="SHARE",
+        help="share of the leavers that defect inside the generated nights (0.30)",
+    )
+    group.add_argument(
+        "--defections-from",
+        type=float,
+        default=0.5,
+        metavar="SHARE",
+        help="those defections fall from this share of the nights on (0.5: the second half)",
+    )
 
 
 def variant_from_args(args: argparse.Namespace) -> Variant:
@@ -55,4 +69,6 @@ def variant_from_args(args: argparse.Namespace) -> Variant:
         mix=parse_mix(args.mix),
         false_alarms=args.false_alarms,
         base_noise=args.base_noise,
+        in_window=args.in_window,
+        defections_from=args.defections_from,
     )

@@ -60,6 +60,11 @@ class Variant:
     mix: Mapping[str, float] = field(default_factory=dict)
     false_alarms: float = 0.0
     base_noise: float = 1.0
+    # when leavers defect: the share of them defecting inside the generated nights, from this
+    # share of the nights on (the default: 30 %, in the second half); the others defect 2-12
+    # weeks after the last night
+    in_window: float = 0.30
+    defections_from: float = 0.5
 
     def __post_init__(self) -> None:
         if self.wording not in WORDINGS:
@@ -77,6 +82,8 @@ class Variant:
             raise ValueError("false_alarms is a share, between 0 and 1")
         if self.base_noise < 0:
             raise ValueError("base_noise must be at least 0")
+        if not (0.0 <= self.in_window <= 1.0 and 0.0 <= self.defections_from < 1.0):
+            raise ValueError("in_window is a share (0-1), defections_from a share below 1")
         object.__setattr__(self, "mix", MappingProxyType(dict(self.mix)))
 
     @property
@@ -124,6 +131,8 @@ class Variant:
             "mix": {b: self.strength(b) for b in BEHAVIOURS},
             "false_alarms": self.false_alarms,
             "base_noise": self.base_noise,
+            "in_window": self.in_window,
+            "defections_from": self.defections_from,
         }
 
 

@@ -189,7 +189,11 @@ def make_accounts(
 
     # Leavers: the defection day, the ramp before it, and how it shows in the CRM.
     first_in = s0 + -(-cal.days // 2)  # second half of the nights
-    in_window = (rng.random(n) < IN_WINDOW_SHARE) & (first_in < end)
+    in_window_share = IN_WINDOW_SHARE
+    if (variant.in_window, variant.defections_from) != (IN_WINDOW_SHARE, 0.5):
+        first_in = s0 + int(np.ceil(cal.days * variant.defections_from))
+        in_window_share = variant.in_window
+    in_window = (rng.random(n) < in_window_share) & (first_in < end)
     day_in = rng.integers(min(first_in, end - 1), end, n)
     # 2-12 weeks after the last night, closer ones more likely: most ramps have begun by then
     day_after = end - 1 + 14 + np.floor(70 * rng.beta(1.0, 3.0, n))

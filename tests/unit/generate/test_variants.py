@@ -145,3 +145,24 @@ def test_variant_options_are_checked() -> None:
     assert Variant(mix={"shopping": 1.0}) == Variant()
     assert Variant().lift("shopping", 0.03, 0.45) == (0.03, 0.45)
     assert Variant(mix={"shopping": 0.0}).lift("shopping", 0.03, 0.45) == (0.03, 0.03)
+
+
+def test_defection_timing_spreads_defections_over_the_nights(tmp_path: Path) -> None:
+    days = 20
+    generate(
+        tmp_path / "landing",
+        ACCOUNTS,
+        START,
+        days,
+        SEED,
+        variant=Variant(in_window=0.6, defections_from=0.1),
+    )
+    labels = pl.read_csv(tmp_path / "labels.csv", try_parse_dates=True)
+    leavers = labels.filter(pl.col("defects"))
+    last = date.fromordinal(START.toordinal() + days - 1)
+    inside = leavers.filter(pl.col("defection_date") <= last)["defection_date"]
+    # defections start early in the nights (not only in the second half) ...
+    assert inside.min() < date.fromordinal(START.toordinal() + days // 2)
+    assert inside.min() >= date.fromordinal(START.toordinal() + 2)
+    # ... and more of the leavers defect inside them than the default's 30 %
+    assert inside.len() / leavers.height > 0.45
