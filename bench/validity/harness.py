@@ -132,11 +132,6 @@ def satisfied_threshold() -> float:
     return float(project["vars"]["satisfied_threshold"])
 
 
-def signal_names() -> list[str]:
-    seed = ROOT / "dbt_project" / "seeds" / "signal_weights.csv"
-    return pl.read_csv(seed)["signal"].to_list()
-
-
 def night_state(warehouse: Path, cut: date) -> tuple[set[str], set[str], set[str]]:
     """Population (customers scored on `cut`), the satisfied among them, and the watchlist."""
     threshold = satisfied_threshold()
@@ -155,9 +150,8 @@ def night_state(warehouse: Path, cut: date) -> tuple[set[str], set[str], set[str
 def features_at(warehouse: Path, cut: date) -> tuple[pl.DataFrame, str]:
     """Per account, the signal strengths on `cut` (the tune's features), and what they are.
     Without `rapport.tune` (an installation before it), the signals that fired, as 0/1."""
-    signals = signal_names()
     try:
-        from rapport.tune.features import load_features
+        from rapport.tune.features import load_features, signal_columns
     except ImportError:
         with duckdb.connect(str(warehouse), read_only=True) as con:
             rows = con.execute(
@@ -173,9 +167,11 @@ def features_at(warehouse: Path, cut: date) -> tuple[pl.DataFrame, str]:
             .fill_null(0.0)
         )
         return wide, "signals fired on the night (0/1; rapport.tune is not installed)"
-    frame = load_features(warehouse).filter(pl.col("as_of_date") == cut)
-    columns = [c for c in frame.columns if c in signals]
-    return frame.select("account_id", *columns), "signal strengths (rapport.tune.features)"
+    frame = load_features(warehouse, satisfied_threshold()).filter(pl.col("as_of_date") == cut)
+    return (
+        frame.select("account_id", *signal_columns(frame)),
+        "signal strengths (rapport.tune.features.load_features)",
+    )
 
 
 def labels_at(labels: Path, cut: date) -> set[str]:
