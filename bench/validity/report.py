@@ -74,6 +74,14 @@ def markdown(summary: dict) -> str:
             f"{result.get('satisfied_positives', '–')} of the truly leaving accounts are "
             "satisfied on the night (the most any watchlist of satisfied accounts can find).",
         ]
+        coefficients = fit.get("coefficients", {})
+        strongest = sorted(coefficients.items(), key=lambda kv: -abs(kv[1]))[:5]
+        if strongest:
+            out.append(
+                "The bound's strongest features (log-odds per standard deviation): "
+                + ", ".join(f"`{k}` {v:+.2f}" for k, v in strongest)
+                + "."
+            )
         verdict = result.get("verdict", {})
         marks = {True: "met", False: "**missed**", None: "not measured"}
         out.append(
