@@ -6,6 +6,9 @@ import json
 import re
 from pathlib import Path
 
+from rapport.generate.variant import DEFAULT
+
+DEFAULT_MIX = DEFAULT.describe()["mix"]
 BEGIN, END = "<!-- validity:begin -->", "<!-- validity:end -->"
 ROWS = (("default", "default weights"), ("tuned", "tuned weights"), ("bound", "in-sample bound"))
 VERDICTS = {
@@ -35,7 +38,7 @@ def table(result: dict) -> list[str]:
         if row is None:
             lines.append(f"| {label} | not measured | | | | |")
         elif "error" in row:
-            lines.append(f"| {label} | failed: {row['error']} | | | | |")
+            lines.append(f"| {label} | not measured: {row['error']} | | | | |")
         else:
             lines.append(
                 f"| {label} | {_fmt(row['precision'])} | {_fmt(row['recall'])} | "
@@ -56,7 +59,9 @@ def markdown(summary: dict) -> str:
     ]
     for name, result in summary["variants"].items():
         v = result["variant"]
-        mix = ", ".join(f"{k} {f:g}" for k, f in v["mix"].items() if f != 1.0) or "default"
+        mix = (
+            ", ".join(f"{k} {f:g}" for k, f in v["mix"].items() if f != DEFAULT_MIX[k]) or "default"
+        )
         out += [
             f"**{name}** (wording `{v['wording']}`, encoding `{v['encoding']}`, "
             f"false alarms {v['false_alarms']:g}, base noise ×{v['base_noise']:g}; mix: {mix}). "
