@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     summary: dict = {
         "generated_at": now.isoformat(timespec="seconds"),
         "code_version": _code_version(),
+        "command": " ".join(
+            ["python -m bench.validity", *(argv if argv is not None else sys.argv[1:])]
+        ),
         "scale": {
             "accounts": config.scale.accounts,
             "start": config.scale.start.isoformat(),

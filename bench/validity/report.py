@@ -53,8 +53,8 @@ def markdown(summary: dict) -> str:
     out = [
         f"Latest run: {summary['generated_at']} (code {summary['code_version']}), "
         f"{scale['accounts']} accounts, {scale['days']} nights from {scale['start']}, "
-        f"seed {scale['seed']}; `make validity` reruns it, the full figures are in "
-        f"`{summary['results_file']}`.",
+        f"seed {scale['seed']} (`{summary.get('command', 'make validity')}`); the full "
+        f"figures are in `{summary['results_file']}`.",
         "",
     ]
     for name, result in summary["variants"].items():
