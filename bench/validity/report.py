@@ -47,6 +47,25 @@ def table(result: dict) -> list[str]:
     return lines
 
 
+def bound_line(bound: dict | None, targets: dict) -> str:
+    """Whether the in-sample bound itself reaches the operating point: if not, no weights of
+    these signals can, and the signals need more strength."""
+    if not bound or bound.get("precision") is None:
+        return "Bound: not measured."
+    reaches = (
+        bound["precision"] >= targets["precision"]
+        and (bound["recall"] or 0.0) >= targets["recall"]
+        and (bound["lift"] or 0.0) >= targets["lift"]
+    )
+    if reaches:
+        return "Bound: reaches the operating point (the signals carry enough)."
+    return (
+        f"Bound: **below the operating point** (precision {bound['precision']:.2f} at recall "
+        f"{bound['recall']:.2f}, lift {bound['lift']:.1f}): no weighting of these signals "
+        "reaches it; they need more strength."
+    )
+
+
 def markdown(summary: dict) -> str:
     """The section body: one table per variant, its verdict, and where it came from."""
     scale = summary["scale"]
@@ -87,6 +106,7 @@ def markdown(summary: dict) -> str:
                 + ", ".join(f"`{k}` {v:+.2f}" for k, v in strongest)
                 + "."
             )
+        out.append(bound_line(result.get("rows", {}).get("bound"), summary["targets"]))
         verdict = result.get("verdict", {})
         marks = {True: "met", False: "**missed**", None: "not measured"}
         out.append(

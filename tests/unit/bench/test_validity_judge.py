@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from bench.validity.judge import Targets, best_at_recall, bound_scores, judge, verdict
-from bench.validity.report import BEGIN, END, write_docs
+from bench.validity.report import BEGIN, END, bound_line, write_docs
 
 POPULATION = {f"a{i}" for i in range(100)}
 POSITIVES = {f"a{i}" for i in range(20)}  # base rate 0.2
@@ -90,3 +90,13 @@ def test_the_docs_section_is_rewritten_in_place(tmp_path: Path) -> None:
     text = doc.read_text("utf-8")
     assert text.count(BEGIN) == 1 and "second" in text and "first" not in text
     assert text.startswith("# Scoring\n\nbefore\n") and text.rstrip().endswith(END)
+
+
+def test_the_report_says_whether_the_bound_reaches_the_operating_point() -> None:
+    targets = {"precision": 0.70, "recall": 0.60, "lift": 2.8}
+    above = {"precision": 0.8, "recall": 0.65, "lift": 4.0}
+    below = {"precision": 0.65, "recall": 0.62, "lift": 6.2}
+    assert "reaches the operating point" in bound_line(above, targets)
+    assert "below the operating point" in bound_line(below, targets)
+    assert "0.65 at recall 0.62" in bound_line(below, targets)
+    assert bound_line(None, targets) == "Bound: not measured."
