@@ -43,9 +43,10 @@ def time_split(nights: list[date], last_night: date, s: TuneSettings) -> Split:
     h = timedelta(days=s.horizon_days)
     complete = [n for n in sorted(nights) if n + h <= last_night]
     first = min(nights) if nights else last_night
-    # fit nights F..F+a, report nights from F+a+h+1 .. last-h: a + b = span - h - 1
-    span = len(complete)
-    usable = span - s.horizon_days - 1
+    # in calendar nights (a missing night is still a day): fit nights F .. F+fit-1, a gap of
+    # one horizon, then the report nights up to the last night whose horizon is complete
+    total = (complete[-1] - complete[0]).days + 1 if complete else 0
+    usable = total - s.horizon_days - 1
     report = max(s.min_report_nights, int(round(usable * s.report_share)))
     fit = usable - report
     if fit < 1:
@@ -59,7 +60,7 @@ def time_split(nights: list[date], last_night: date, s: TuneSettings) -> Split:
     fit_from = complete[0]
     fit_to = fit_from + timedelta(days=fit - 1)
     report_from = fit_to + h + timedelta(days=1)
-    return Split(fit_from, fit_to, fit_to + h, report_from, last_night - h, last_night)
+    return Split(fit_from, fit_to, fit_to + h, report_from, complete[-1], last_night)
 
 
 @dataclass

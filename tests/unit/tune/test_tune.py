@@ -123,3 +123,13 @@ def test_versions_apply_show_and_revert(warehouse, tmp_path, capsys):
     assert run(warehouse, lake, "revert", SETTINGS) == 1
     assert run(warehouse, lake, "show", SETTINGS) == 0
     assert "active scorecard: default" in capsys.readouterr().out
+
+
+def test_the_cli_shows_the_default_of_a_new_installation(tmp_path, capsys):
+    from rapport.cli import main
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    assert main(["tune", "--warehouse", str(warehouse), "--show"]) == 0
+    assert "active scorecard: default (the repo's seed" in capsys.readouterr().out
+    assert main(["tune", "--warehouse", str(warehouse)]) == 2  # no warehouse yet
+    assert "does not exist" in capsys.readouterr().err
