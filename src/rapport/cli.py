@@ -2,16 +2,16 @@
 
 Exit codes: 0 success; 1 the run or a gate failed; 2 bad arguments or configuration.
 Failures print one line on stderr saying why.
+
+The library's commands are here; `run` (Dagster) is added by the orchestration package,
+whose `pipelines.cli.main` is the `rapport` program: this library never imports Dagster.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
-import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -113,33 +113,6 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace) -> int:
-    from rapport.runner import execute, plan_run
-
-    paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
-    if args.night_to and not args.night_from:
-        raise SettingsError("--to needs --from")
-    plan = plan_run(paths, args.date, args.night_from, args.night_to)
-    if plan is None:
-        print(f"nothing to do: every complete delivery in {paths.landing} is loaded")
-        return 0
-    print(f"running {plan.describe()}", flush=True)
-    outcome = execute(
-        paths,
-        plan,
-        force=args.force,
-        release=args.release,
-        log_level="DEBUG" if args.verbose else "WARNING",
-    )
-    if not outcome.success:
-        print(
-            f"rapport run failed: {outcome.message} (Dagster run {outcome.run_id})", file=sys.stderr
-        )
-        return 1
-    print(f"{outcome.message}; published {paths.warehouse} (Dagster run {outcome.run_id})")
-    return 0
-
-
 def _watchlist(args: argparse.Namespace) -> int:
     from rapport.watchlist import read_watchlist, render
 
@@ -170,9 +143,11 @@ def _tune(args: argparse.Namespace) -> int:
     return run(paths.warehouse, paths.lake, args.mode, load_config().tune)
 
 
-COMMANDS = {
+Command = Callable[[argparse.Namespace], int]
+
+#: the library's commands; `run` is registered by `pipelines.cli`
+COMMANDS: dict[str, Command] = {
     "generate": _generate,
-    "run": _run,
     "watchlist": _watchlist,
     "quarantine": _quarantine,
     "tune": _tune,
@@ -180,38 +155,22 @@ COMMANDS = {
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, commands: Mapping[str, Command] = COMMANDS) -> int:
+    """Parse `argv` and run its command; the exit code."""
     args = _parser().parse_args(argv)
-    program_run = argv is None and args.command == "run"
-    if program_run:
-        # No cyclic garbage collection while Dagster, dbt and the definitions are imported
-        # and built (~0.5 s of CPU); `execute` freezes what they allocated and turns it back on.
-        gc.disable()
+    command = commands.get(args.command)
+    if command is None:
+        print(
+            f"rapport {args.command}: this command is run by the `rapport` program "
+            "(pipelines.cli), not by the library's CLI",
+            file=sys.stderr,
+        )
+        return 2
     try:
-        code = COMMANDS[args.command](args)
+        return command(args)
     except (SettingsError, FileNotFoundError) as exc:
         print(f"rapport {args.command}: {exc}", file=sys.stderr)
-        code = 2
-    if program_run:
-        _exit_now(code)
-    return code
-
-
-def _exit_now(code: int) -> None:
-    """End the process without the interpreter's teardown (1.6-1.8 s of finalizing Dagster's,
-    dbt's and GX's objects after a night). Only when `rapport run` is the program (not when
-    `main` is called with arguments, as tests do), after the run has returned: the Dagster
-    instance is closed, dbt has exited, the lake's and the warehouse's files were written and
-    fsynced. What is left is run here: the exit handlers (logging's flush, multiprocessing's
-    finalizers, which release the named semaphores dbt created; without them the resource
-    tracker warns about "leaked semaphore objects") and flushing the console."""
-    import atexit
-
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
-            stream.flush()
-    os._exit(code)
+        return 2
 
 
 if __name__ == "__main__":
