@@ -20,6 +20,8 @@ from pipelines.defs import build_definitions
 from pipelines.defs.ingest import ingest_step
 from pipelines.defs.partitions import range_tags
 from pipelines.defs.resources import explicit_resources
+from rapport.dagster_home import prepare_dagster_home
+from rapport.first_night import first_night
 from rapport.plan import RunPlan
 from rapport.settings import Paths
 
@@ -33,8 +35,7 @@ class RunOutcome:
 
 def dagster_instance(paths: Paths) -> dg.DagsterInstance:
     """The Dagster instance under $DAGSTER_HOME, else beside the warehouse."""
-    home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
-    home.mkdir(parents=True, exist_ok=True)
+    home = prepare_dagster_home(Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home))
     return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
 
 
@@ -44,9 +45,13 @@ def execute(
     force: bool = False,
     release: bool = False,
     log_level: str = "WARNING",
+    run_id: str | None = None,
 ) -> RunOutcome:
-    """One Dagster run of the nightly job over the plan's range of nights."""
-    job = build_definitions(explicit_resources(paths)).resolve_job_def("nightly")
+    """One Dagster run of the nightly job over the plan's range of nights. The nights'
+    partitions start at the installation's first night (or the plan's, if earlier)."""
+    first = min(plan.night_from, first_night(paths) or plan.night_from)
+    definitions = build_definitions(explicit_resources(paths), first_night=first)
+    job = definitions.resolve_job_def("nightly")
     tags = {
         **range_tags(plan.night_from, plan.night_to),
         "rapport/warehouse": str(paths.warehouse),
@@ -56,11 +61,16 @@ def execute(
             ingest_step(s): {"config": {"force": force, "release": release}} for s in plan.pending
         },
         # the console shows this level and up; the Dagster instance keeps every event
-        "loggers": {"console": {"config": {"log_level": log_level}}},
+        # `progress` hands the run's events to the console's display (rapport.progress)
+        "loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}},
     }
     with dagster_instance(paths) as instance:
         result = job.execute_in_process(
-            instance=instance, tags=tags, run_config=run_config, raise_on_error=False
+            instance=instance,
+            tags=tags,
+            run_config=run_config,
+            raise_on_error=False,
+            run_id=run_id,
         )
     if result.success:
         return RunOutcome(True, result.run_id, f"ok: {plan.describe()}")

@@ -15,9 +15,26 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
+from rapport.cli_manners import (
+    DefaultsFormatter,
+    ReaderWentAway,
+    closed_pipe_ends_quietly,
+    require_installation,
+)
+from rapport.contract import SOURCES
+from rapport.lake_lock import LakeBusy
+from rapport.safe_output import printable
 from rapport.settings import Paths, SettingsError
+from rapport.state_errors import UnreadableState
 
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
+WAREHOUSE_HELP = "the serving DuckDB file; run state lives beside it"
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("rapport")
 
 
 def _date(text: str) -> date:
@@ -35,30 +52,46 @@ def _positive(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rapport", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="rapport", description=__doc__.splitlines()[0], formatter_class=DefaultsFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    gen = sub.add_parser("generate", help="write demo extracts that follow the extract contract")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, formatter_class=DefaultsFormatter)
+
+    gen = command("generate", "write demo extracts that follow the extract contract")
     gen.add_argument("--out", type=Path, required=True, help="landing folder to write")
-    gen.add_argument("--accounts", type=_positive, default=2000)
+    gen.add_argument("--accounts", type=_positive, default=2000, help="number of accounts")
     gen.add_argument("--start", type=_date, required=True, help="first extract date (full load)")
     gen.add_argument("--days", type=_positive, default=28, help="number of nightly deliveries")
-    gen.add_argument("--seed", type=int, default=7)
+    gen.add_argument("--seed", type=int, default=7, help="random seed: same seed, same extracts")
     gen.add_argument("--labels", type=Path, help="true outcomes (default: labels.csv beside --out)")
+    gen.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the deliveries already in --out (default: refuse a non-empty landing)",
+    )
     from rapport.generate.options import add_variant_arguments
 
     add_variant_arguments(gen)
 
-    run = sub.add_parser("run", help="load deliveries and compute nights through Dagster")
-    run.add_argument("--landing", type=Path, required=True)
-    run.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
+    run = command("run", "load deliveries and compute nights through Dagster")
+    run.add_argument("--landing", type=Path, required=True, help="the extracts' landing folder")
+    run.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     run.add_argument(
         "--lake", type=Path, help="raw zone and run state (default: lake/ beside the warehouse)"
     )
     when = run.add_mutually_exclusive_group()
     when.add_argument("--date", type=_date, help="run this one night")
     when.add_argument("--from", dest="night_from", type=_date, help="first night of a backfill")
-    run.add_argument("--to", dest="night_to", type=_date, help="last night of a backfill")
+    run.add_argument(
+        "--to",
+        dest="night_to",
+        type=_date,
+        help="last night of a backfill (default: the latest delivered night)",
+    )
     run.add_argument("--force", action="store_true", help="reload deliveries even if unchanged")
     run.add_argument(
         "--verbose",
@@ -70,47 +103,73 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="publish despite rejected files or quarantine over the threshold (still reported)",
     )
+    run.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print nothing but a failure (on stderr): for cron",
+    )
 
-    wl = sub.add_parser("watchlist", help="print the satisfied-but-at-risk accounts")
-    wl.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
-    wl.add_argument("--limit", type=_positive)
-    wl.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    qu = sub.add_parser("quarantine", help="list quarantined rows and rejected files")
-    qu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
+    rt = command("retract", "take a wrongly loaded night back out of the lake and the marts")
+    rt.add_argument("--date", type=_date, required=True, help="the night to take out")
+    rt.add_argument("--source", choices=SOURCES, help="only this source's delivery (default: all)")
+    rt.add_argument("--landing", type=Path, required=True, help="the extracts' landing folder")
+    rt.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
+    rt.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
+
+    wl = command("watchlist", "print the satisfied-but-at-risk accounts")
+    wl.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
+    wl.add_argument("--limit", type=_positive, help="at most this many accounts (default: all)")
+    wl.add_argument(
+        "--format", choices=("table", "csv", "json"), default="table", help="output format"
+    )
+    qu = command("quarantine", "list quarantined rows and rejected files")
+    qu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     qu.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
-    qu.add_argument("--date", type=_date, help="only this extract date")
-    qu.add_argument("--format", choices=("table", "json"), default="table")
-    bt = sub.add_parser(
-        "backtest", help="print how often the flags were right, per cohort and signal"
-    )
-    bt.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
-
-    tu = sub.add_parser(
-        "tune", help="fit the signal weights and thresholds on this installation's history"
-    )
-    tu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
-    tu.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
+    qu.add_argument("--date", type=_date, help="only this extract date (default: every night)")
+    qu.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    dc = command("docs", "the dbt docs of the latest publish (models, columns, lineage)")
+    dc.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
+    dc.add_argument("--open", action="store_true", help="open them in a web browser")
+    bt = command("backtest", "how often the flags were right, per cohort and per signal")
+    bt.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
+    tu = command("tune", "fit the signal weights and thresholds on this installation's history")
+    tu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
+    tu.add_argument("--lake", type=Path, help="run state (default: lake/ beside the warehouse)")
     mode = tu.add_mutually_exclusive_group()
-    mode.add_argument("--apply", dest="mode", action="store_const", const="apply")
-    mode.add_argument("--show", dest="mode", action="store_const", const="show")
-    mode.add_argument("--revert", dest="mode", action="store_const", const="revert")
+    mode.add_argument(
+        "--apply",
+        dest="mode",
+        action="store_const",
+        const="apply",
+        help="install the proposal for this installation (the next run scores with it)",
+    )
+    mode.add_argument(
+        "--show",
+        dest="mode",
+        action="store_const",
+        const="show",
+        help="print the active scorecard version and its provenance",
+    )
+    mode.add_argument(
+        "--revert",
+        dest="mode",
+        action="store_const",
+        const="revert",
+        help="go back one applied version",
+    )
     return parser
 
 
-def _generate(args: argparse.Namespace) -> int:
-    from rapport.generate import generate
-    from rapport.generate.options import variant_from_args
+def _docs(args: argparse.Namespace) -> int:
+    from rapport.docs_command import docs_command
 
-    try:
-        variant = variant_from_args(args)
-    except ValueError as exc:
-        raise SettingsError(str(exc)) from None
-    labels = args.labels or args.out.resolve().parent / "labels.csv"
-    summary = generate(
-        args.out, args.accounts, args.start, args.days, args.seed, labels=labels, variant=variant
-    )
-    print(summary)
-    return 0
+    return docs_command(args)
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from rapport.generate_command import generate_command
+
+    return generate_command(args)
 
 
 def _watchlist(args: argparse.Namespace) -> int:
@@ -124,6 +183,7 @@ def _quarantine(args: argparse.Namespace) -> int:
     from rapport.quarantine import read_quarantine, render
 
     paths = Paths.resolve(args.warehouse, lake=args.lake)
+    require_installation(paths)
     print(render(read_quarantine(paths.lake, args.date), args.format))
     return 0
 
@@ -145,13 +205,14 @@ def _tune(args: argparse.Namespace) -> int:
 
 Command = Callable[[argparse.Namespace], int]
 
-#: the library's commands; `run` is registered by `pipelines.cli`
+#: the library's commands; `run` and `retract` (Dagster) are registered by `pipelines.cli`
 COMMANDS: dict[str, Command] = {
     "generate": _generate,
     "watchlist": _watchlist,
     "quarantine": _quarantine,
     "tune": _tune,
     "backtest": _backtest,
+    "docs": _docs,
 }
 
 
@@ -167,10 +228,27 @@ def main(argv: Sequence[str] | None = None, commands: Mapping[str, Command] = CO
         )
         return 2
     try:
-        return command(args)
-    except (SettingsError, FileNotFoundError) as exc:
-        print(f"rapport {args.command}: {exc}", file=sys.stderr)
+        with closed_pipe_ends_quietly():
+            return command(args)
+    except (SettingsError, FileNotFoundError, LakeBusy) as exc:
+        print(f"rapport {args.command}: {printable(exc)}", file=sys.stderr)
         return 2
+    except ReaderWentAway:
+        return ReaderWentAway.EXIT_CODE
+    except Exception as exc:
+        if not _is_verdict(exc):
+            raise
+        print(f"rapport {args.command}: {printable(exc)}", file=sys.stderr)
+        return 1
+
+
+def _is_verdict(exc: Exception) -> bool:
+    """An error whose message is the whole story (a refused delivery, a file Rapport keeps
+    that cannot be read): one line, no traceback. The ingest is imported only if it raised."""
+    ingest = sys.modules.get("rapport.ingest.model")
+    return isinstance(exc, UnreadableState) or (
+        ingest is not None and isinstance(exc, ingest.IngestError)
+    )
 
 
 if __name__ == "__main__":

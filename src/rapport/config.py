@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rapport.project import default_config
+from rapport.quality_gate import GateRule
 from rapport.tune.settings import TuneSettings
 
 
@@ -24,12 +25,18 @@ class SensorConfig:
 @dataclass(frozen=True)
 class QualityConfig:
     max_quarantined_share: float = 0.05
+    min_quarantined_rows: int = 3
+    quarantine_share_of: str = "file"
 
     def __post_init__(self) -> None:
-        if not 0 <= self.max_quarantined_share <= 1:
-            raise ValueError(
-                f"quality.max_quarantined_share must be between 0 and 1, got {self.max_quarantined_share}"
-            )
+        self.gate_rule  # noqa: B018 (validates the values)
+
+    @property
+    def gate_rule(self) -> GateRule:
+        """The quarantine gate (`rapport.quality_gate`)."""
+        return GateRule(
+            self.max_quarantined_share, self.min_quarantined_rows, self.quarantine_share_of
+        )
 
 
 @dataclass(frozen=True)
@@ -46,12 +53,79 @@ class IngestSettings:
 
 
 @dataclass(frozen=True)
+class LandingConfig:
+    """What a delivery must look like to be read (see `[landing]` in rapport.toml)."""
+
+    # the plausible window of extract dates: not after today (UTC) + max_days_ahead, not
+    # before the installation's first loaded night - max_days_before_first
+    max_days_ahead: int = 1
+    max_days_before_first: int = 365
+    # a replay whose file delivers fewer than (1 - max_replay_drop) x the rows of the
+    # delivery it replaces stops the night
+    max_replay_drop: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_days_ahead <= 1:
+            raise ValueError(
+                "landing.max_days_ahead must be 0 or 1 (the nights' partitions end tomorrow), "
+                f"got {self.max_days_ahead}"
+            )
+        if self.max_days_before_first < 0:
+            raise ValueError(
+                f"landing.max_days_before_first must be 0 or more, got {self.max_days_before_first}"
+            )
+        if not 0 <= self.max_replay_drop <= 1:
+            raise ValueError(
+                f"landing.max_replay_drop must be between 0 and 1, got {self.max_replay_drop}"
+            )
+
+
+@dataclass(frozen=True)
+class RunLockConfig:
+    """Two runs on one lake: how long a second run waits for the first (see `[runs]`)."""
+
+    lock_wait_seconds: float = 0
+
+    def __post_init__(self) -> None:
+        if self.lock_wait_seconds < 0:
+            raise ValueError(
+                f"runs.lock_wait_seconds must be 0 or more, got {self.lock_wait_seconds}"
+            )
+
+
+@dataclass(frozen=True)
+class PublishConfig:
+    """What each publish writes besides the serving file (`[publish]` in rapport.toml)."""
+
+    # every published mart as Parquet per night under <warehouse folder>/exports/<night>/
+    parquet_exports: bool = True
+    # the same as CSV (text cells that a spreadsheet would run as formulas get a ' prefix)
+    csv_exports: bool = False
+    # keep the latest N nights of exports (0: every night)
+    keep_export_nights: int = 30
+    # `dbt docs generate --static` into <warehouse folder>/docs/dbt/index.html
+    dbt_docs: bool = True
+    # the DuckDB storage format of the serving file: the oldest DuckDB release that must open
+    # it (BI drivers and the `duckdb-cli` package bundle DuckDB 1.x); "" = this DuckDB's own
+    storage_compatibility_version: str = "v1.4.0"
+
+    def __post_init__(self) -> None:
+        if self.keep_export_nights < 0:
+            raise ValueError(
+                f"publish.keep_export_nights must be 0 or more, got {self.keep_export_nights}"
+            )
+
+
+@dataclass(frozen=True)
 class RapportConfig:
     schedule: ScheduleConfig = ScheduleConfig()
     sensors: SensorConfig = SensorConfig()
     quality: QualityConfig = QualityConfig()
     ingest: IngestSettings = IngestSettings()
     tune: TuneSettings = TuneSettings()
+    landing: LandingConfig = LandingConfig()
+    runs: RunLockConfig = RunLockConfig()
+    publish: PublishConfig = PublishConfig()
 
 
 def load_config(path: Path | None = None) -> RapportConfig:
@@ -67,4 +141,7 @@ def load_config(path: Path | None = None) -> RapportConfig:
         quality=QualityConfig(**raw.get("quality", {})),
         ingest=IngestSettings(**raw.get("ingest", {})),
         tune=TuneSettings(**raw.get("tune", {})),
+        landing=LandingConfig(**raw.get("landing", {})),
+        runs=RunLockConfig(**raw.get("runs", {})),
+        publish=PublishConfig(**raw.get("publish", {})),
     )

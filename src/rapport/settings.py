@@ -36,6 +36,10 @@ class Paths:
             raise SettingsError(f"warehouse {wh} is a directory, not a file")
         land = Path(landing).expanduser().resolve() if landing else wh.parent / "landing"
         lk = Path(lake).expanduser().resolve() if lake else wh.parent / "lake"
+        if lk.exists() and not lk.is_dir():
+            raise SettingsError(f"lake {lk} is a file, not a folder")
+        if land.exists() and not land.is_dir():
+            raise SettingsError(f"landing {land} is a file, not a folder")
         return cls(landing=land, lake=lk, warehouse=wh)
 
     @property
@@ -46,6 +50,16 @@ class Paths:
     @property
     def quality_dir(self) -> Path:
         return self.warehouse.parent / "quality"
+
+    @property
+    def exports_dir(self) -> Path:
+        """Each published mart as Parquet (and CSV) per night: `<exports_dir>/<night>/`."""
+        return self.warehouse.parent / "exports"
+
+    @property
+    def docs_dir(self) -> Path:
+        """The dbt docs of the latest publish (`dbt docs generate --static`)."""
+        return self.warehouse.parent / "docs"
 
     @property
     def dagster_home(self) -> Path:

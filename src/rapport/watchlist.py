@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+
+from rapport.safe_output import csv_row, printable
+from rapport.state_errors import UnreadableState
 
 COLUMNS = (
     "watchlist_rank",
@@ -39,6 +43,17 @@ def read_watchlist(warehouse: Path, limit: int | None = None) -> Watchlist:
     """The `accessible` accounts, largest ARR at risk first; read-only, never blocks a run."""
     if not warehouse.exists():
         raise FileNotFoundError(f"warehouse {warehouse} does not exist (run `rapport run` first)")
+    try:
+        return _read(warehouse, limit)
+    except duckdb.Error as e:
+        problem = " ".join(str(e).split())[:200]
+        raise UnreadableState(
+            f"warehouse {warehouse} cannot be read ({problem}): `rapport run` republishes it "
+            "from the build warehouse"
+        ) from None
+
+
+def _read(warehouse: Path, limit: int | None) -> Watchlist:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         total = con.execute(
@@ -62,7 +77,9 @@ def _plain(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return float(value)
+        value = float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no Infinity or NaN
     return value
 
 
@@ -74,14 +91,14 @@ def render(watchlist: Watchlist, fmt: str) -> str:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(COLUMNS), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(csv_row(r) for r in rows)
         return out.getvalue()
     head = (
         f"Satisfied but at risk on {watchlist.as_of_date}: {watchlist.accounts} account(s), "
         f"{watchlist.arr_at_risk:,.0f} ARR at risk"
     )
     lines = [head, ""]
-    for r in rows:
+    for r in ({k: printable(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows):
         lines.append(
             f"{r['watchlist_rank']:>3}. {r['account_name']} ({r['account_id']}), owner "
             f"{r['owner_name']}: ARR {r['arr'] or 0:,.0f}, at risk {r['arr_at_risk'] or 0:,.0f}, "

@@ -35,9 +35,22 @@ outcomes as (
     left join defections on defections.account_id = history.account_id
 ),
 
+any_complete as (
+    select coalesce(bool_or(horizon_complete), false) as any_complete from outcomes
+),
+
 judged as (
-    select * from outcomes
-    where horizon_complete or not (select bool_or(horizon_complete) from outcomes)
+    select outcomes.*
+    from outcomes
+    cross join any_complete
+    where outcomes.horizon_complete or not any_complete.any_complete
+),
+
+latest_version as (
+    -- the scorecard of the latest night
+    select max(weights_version) as weights_version
+    from history
+    where as_of_date = (select max(h.as_of_date) from {{ ref('account_loyalty_history') }} as h)
 ),
 
 names as (
@@ -61,7 +74,7 @@ pairs as (
 )
 
 select
-    signal,
+    pairs.signal,
     cast(count_if(shows) as {{ dbt.type_bigint() }}) as account_nights_with,
     cast(count(distinct case when shows then account_id end) as {{ dbt.type_bigint() }}) as accounts_with,
     round(1.0 * count_if(shows and defected_within_horizon) / nullif(count_if(shows), 0), 4) as defection_rate_with,
@@ -70,8 +83,8 @@ select
         as satisfied_defection_rate_with,
     round(1.0 * count_if(not shows and is_satisfied and defected_within_horizon) / nullif(count_if(not shows and is_satisfied), 0), 4)
         as satisfied_defection_rate_without,
-    coalesce(bool_and(horizon_complete), false) as horizon_complete,
-    -- the scorecard of the latest night
-    (select max(weights_version) from history where as_of_date = (select max(as_of_date) from history)) as weights_version
+    coalesce(bool_and(pairs.horizon_complete), false) as horizon_complete,
+    max(latest_version.weights_version) as weights_version
 from pairs
-group by signal
+cross join latest_version
+group by pairs.signal

@@ -12,12 +12,13 @@ from typing import Any
 
 import polars as pl
 
+from rapport.project import dbt_project_dir
 from rapport.tune import store
 from rapport.tune.features import label, load_features, signal_columns
 from rapport.tune.fit import NotEnoughHistory, bootstrap, fit, score, time_split
 from rapport.tune.metrics import judge
 from rapport.tune.report import render_markdown
-from rapport.tune.scorecard import PROJECT, Scorecard, active, project_vars
+from rapport.tune.scorecard import Scorecard, active, project_vars
 from rapport.tune.settings import TuneSettings
 
 
@@ -32,7 +33,7 @@ def code_version() -> str:
     try:
         out = subprocess.run(
             ["git", "describe", "--always", "--dirty", "--abbrev=12"],
-            cwd=PROJECT,
+            cwd=dbt_project_dir(),
             capture_output=True,
             text=True,
             check=True,

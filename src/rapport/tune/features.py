@@ -22,7 +22,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-SEED = Path(__file__).resolve().parents[3] / "dbt_project" / "seeds" / "signal_weights.csv"
+from rapport.project import dbt_project_dir
+
 KEY = ("as_of_date", "account_id")
 OUTCOME_COLUMNS = (
     "satisfaction_score",
@@ -38,8 +39,9 @@ OUTCOME_COLUMNS = (
 )
 
 
-def seed_signals(seed: Path = SEED) -> list[str]:
+def seed_signals(seed: Path | None = None) -> list[str]:
     """The signals the repo's scorecard knows, in its order."""
+    seed = seed or dbt_project_dir() / "seeds" / "signal_weights.csv"
     with seed.open(newline="") as f:
         return [row["signal"] for row in csv.DictReader(f)]
 

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from rapport.project import dbt_project_dir
 from rapport.tune import store
-
-PROJECT = Path(__file__).resolve().parents[3] / "dbt_project"
 
 
 @dataclass(frozen=True)
@@ -22,12 +21,14 @@ class Scorecard:
     medium: int
 
 
-def project_vars(project: Path = PROJECT) -> dict:
+def project_vars(project: Path | None = None) -> dict:
+    project = project or dbt_project_dir()
     return yaml.safe_load((project / "dbt_project.yml").read_text())["vars"]
 
 
-def default_scorecard(project: Path = PROJECT) -> Scorecard:
+def default_scorecard(project: Path | None = None) -> Scorecard:
     """The repo's seed and thresholds: what a new installation scores with."""
+    project = project or dbt_project_dir()
     with (project / "seeds" / "signal_weights.csv").open(newline="") as f:
         weights = {row["signal"]: int(row["weight"]) for row in csv.DictReader(f)}
     v = project_vars(project)
@@ -39,7 +40,7 @@ def default_scorecard(project: Path = PROJECT) -> Scorecard:
     )
 
 
-def active(lake: Path, project: Path = PROJECT) -> Scorecard:
+def active(lake: Path, project: Path | None = None) -> Scorecard:
     """What the next run of this installation scores with."""
     card = store.active_scorecard(lake)
     if card is None:
