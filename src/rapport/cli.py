@@ -73,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace the deliveries already in --out (default: refuse a non-empty landing)",
     )
+    from rapport.generate.options import add_variant_arguments
+
+    add_variant_arguments(gen)
 
     run = command("run", "load deliveries and compute nights through Dagster")
     run.add_argument("--landing", type=Path, required=True, help="the extracts' landing folder")
