@@ -12,7 +12,8 @@ latest as (
     select max(as_of_date) as as_of_date from {{ ref('account_loyalty_risk') }}
 ),
 
-scoped as (
+-- `scoped` is read by `kept`, which exists once the mart does (hence the noqa)
+scoped as (  -- noqa: ST03
     select as_of_date from {{ ref('int_nights_scoped') }}
 ),
 
