@@ -105,7 +105,7 @@ def _generate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from rapport.config import load_config
     from rapport.lake_lock import lake_lock
-    from rapport.run_guard import repair_serving, report_refusals
+    from rapport.run_guard import released_problems, repair_serving, report_refusals
     from rapport.runner import execute, plan_run
     from rapport.safe_output import printable
 
@@ -127,9 +127,14 @@ def _run(args: argparse.Namespace) -> int:
             plan,
             force=args.force,
             release=args.release,
-            log_level="DEBUG" if args.verbose else "WARNING",
+            # the console shows the one-line verdict; every event, stack traces included,
+            # stays in the Dagster instance (and on the console with --verbose)
+            log_level="DEBUG" if args.verbose else "CRITICAL",
             run_id=lock.run_id,
         )
+        if outcome.success and args.release:
+            for problem in released_problems(paths, plan.night_from, plan.night_to):
+                print(f"released: {printable(problem)}")
     if not outcome.success:
         message = printable(outcome.message)
         print(f"rapport run failed: {message} (Dagster run {outcome.run_id})", file=sys.stderr)

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import duckdb
 
-from rapport.deliveries import landing_refusals
+from rapport.config import load_config
+from rapport.contract import SOURCES
+from rapport.deliveries import gate_problems, landing_refusals
+from rapport.ingest import loaded_deliveries
 from rapport.nights import night_window
 from rapport.publish import publish
 from rapport.safe_output import printable
@@ -59,3 +62,13 @@ def repair_serving(paths: Paths) -> str | None:
         f"warehouse {paths.warehouse} could not be read ({problem}): republished it from "
         f"{paths.build_db} (night {publication.as_of_date})"
     )
+
+
+def released_problems(paths: Paths, night_from: date, night_to: date) -> list[str]:
+    """What `--release` published despite the gates (rejected files, quarantine, replays)."""
+    share = load_config().quality.max_quarantined_share
+    problems = []
+    for source in SOURCES:
+        nights = [d for d in loaded_deliveries(paths.lake, source) if night_from <= d <= night_to]
+        problems += gate_problems(paths.lake, source, nights, share)
+    return problems

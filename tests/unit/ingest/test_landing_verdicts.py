@@ -11,8 +11,8 @@ import pytest
 
 from rapport.config import LandingConfig
 from rapport.ingest import ingest_delivery, ingest_object
-from rapport.ingest.landing import delivery_fingerprint, scan_deliveries
 from rapport.ingest.lake import QUARANTINE, partition
+from rapport.ingest.landing import delivery_fingerprint, scan_deliveries
 from rapport.ingest.model import IngestError
 from rapport.nights import EARLIEST_NIGHT, night_window
 from tests.landing_builder import write_delivery

@@ -15,7 +15,7 @@ from rapport.watchlist import COLUMNS, Watchlist
 from rapport.watchlist import render as render_watchlist
 
 
-@pytest.mark.parametrize("text", ["=HYPERLINK(\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("text", ['=HYPERLINK("x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
 def test_formula_starts_are_prefixed_with_a_quote(text: str) -> None:
     assert csv_cell(text) == "'" + text
 
@@ -44,10 +44,10 @@ def test_the_watchlist_exports_are_safe() -> None:
     wl = _watchlist('=cmd|" /C calc"!A0\x1b[31m')
 
     rows = list(csv.DictReader(io.StringIO(render_watchlist(wl, "csv"))))
-    assert rows[0]["account_name"] == "'=cmd|\" /C calc\"!A0\x1b[31m"
+    assert rows[0]["account_name"] == '\'=cmd|" /C calc"!A0\x1b[31m'
     assert rows[0]["owner_name"] == "'-Owner"
     table = render_watchlist(wl, "table")
-    assert "\x1b" not in table and "=cmd|\" /C calc\"!A0\\x1b[31m" in table
+    assert "\x1b" not in table and '=cmd|" /C calc"!A0\\x1b[31m' in table
     assert json.loads(render_watchlist(wl, "json"))[0]["arr"] is None  # never Infinity
 
 
