@@ -70,7 +70,28 @@ def dagster_instance(paths: Paths):
 
     home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
     home.mkdir(parents=True, exist_ok=True)
+    ensure_instance_config(home)
     return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+
+
+INSTANCE_CONFIG = """\
+# Written by Rapport when the instance had no configuration. The ingest and publish steps
+# are in pool `rapport_writer`: one run at a time may hold it (runs launched by the daemon,
+# e.g. `dagster dev` sensors and schedules, queue for it). `rapport run` also takes the
+# lake's lock (<lake>/state/run.lock), so runs from the CLI and the UI never overlap.
+concurrency:
+  pools:
+    default_limit: 1
+    granularity: run
+"""
+
+
+def ensure_instance_config(home: Path) -> None:
+    """Give a new Dagster instance the pool limit Rapport relies on (an existing
+    `dagster.yaml` is the user's: it is left as it is)."""
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_CONFIG, encoding="utf-8")
 
 
 def execute(
