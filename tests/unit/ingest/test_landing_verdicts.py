@@ -164,3 +164,21 @@ def test_a_symlinked_delivery_folder_or_source_folder_is_refused(
     assert found == [] and "symbolic link" in refused[0].reason
     found, refused = scan_deliveries(landing, "support", window(lake))
     assert found == [] and refused[0].folder == "support"
+
+
+def test_a_night_loaded_before_the_window_existed_is_reported_with_its_repair(
+    tmp_path: Path,
+) -> None:
+    from rapport.deliveries import landing_refusals
+    from rapport.settings import Paths
+
+    paths = Paths.resolve(tmp_path / "warehouse.duckdb", landing=tmp_path / "landing")
+    future = date(2062, 9, 1)
+    write_delivery(paths.landing, "crm", future)
+    ingest_delivery(paths.landing, paths.lake, "crm", future)  # as an older Rapport did
+
+    lines = [r.line() for r in landing_refusals(paths)]
+
+    assert "crm/dt=2062-09-01: dated after the plausible window" in lines[0]
+    assert lines[1].startswith("crm/dt=2062-09-01: is loaded but dated after the plausible")
+    assert lines[1].endswith("take it out with `rapport retract --date 2062-09-01`")
