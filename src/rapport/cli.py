@@ -105,7 +105,12 @@ def _generate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from rapport.config import load_config
     from rapport.lake_lock import lake_lock
-    from rapport.run_guard import released_problems, repair_serving, report_refusals
+    from rapport.run_guard import (
+        released_problems,
+        repair_hint,
+        repair_serving,
+        report_refusals,
+    )
     from rapport.runner import execute, plan_run
     from rapport.safe_output import printable
 
@@ -136,7 +141,7 @@ def _run(args: argparse.Namespace) -> int:
             for problem in released_problems(paths, plan.night_from, plan.night_to):
                 print(f"released: {printable(problem)}")
     if not outcome.success:
-        message = printable(outcome.message)
+        message = printable(repair_hint(outcome.message))
         print(f"rapport run failed: {message} (Dagster run {outcome.run_id})", file=sys.stderr)
         return 1
     print(f"{outcome.message}; published {paths.warehouse} (Dagster run {outcome.run_id})")
