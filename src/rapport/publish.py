@@ -43,8 +43,10 @@ def _quote(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def publish(build_db: Path, serving: Path) -> Publication:
-    """Build a new serving file from `build_db` and rename it over `serving`."""
+def publish(build_db: Path, serving: Path, storage_version: str | None = None) -> Publication:
+    """Build a new serving file from `build_db` and rename it over `serving`. With
+    `storage_version` (e.g. "v1.4.0") the file is written in that DuckDB release's storage
+    format, so BI tools that bundle an older DuckDB (a JDBC/ODBC driver, the 1.x CLI) open it."""
     if not build_db.exists():
         raise PublishError(f"build warehouse {build_db} does not exist: nothing to publish")
     serving.parent.mkdir(parents=True, exist_ok=True)
@@ -52,7 +54,8 @@ def publish(build_db: Path, serving: Path) -> Publication:
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
     rows: dict[str, int] = {}
-    con = duckdb.connect(str(tmp))
+    config = {"storage_compatibility_version": storage_version} if storage_version else {}
+    con = duckdb.connect(str(tmp), config=config)
     try:
         con.execute(f"attach '{_quote(build_db)}' as build (read_only)")
         for schema, table in PUBLISHED:
@@ -71,12 +74,32 @@ def publish(build_db: Path, serving: Path) -> Publication:
             "?::timestamp as published_at",
             [as_of, datetime.now(UTC).replace(tzinfo=None)],
         )
+        _comment_publication(con)
         con.execute("detach build")
         con.execute("checkpoint")
     finally:
         con.close()
     os.replace(tmp, serving)
     return Publication(serving, as_of.isoformat() if as_of else None, rows)
+
+
+#: What `rapport.publication` says about itself, like the marts' dbt docs do.
+PUBLICATION_COMMENTS = {
+    None: "Which night this file holds and when Rapport published it: one row, replaced with "
+    "the file each night.",
+    "as_of_date": "The night the marts describe: the latest extract date computed (UTC).",
+    "published_at": "When this file was published (UTC, without time zone).",
+}
+
+
+def _comment_publication(con: duckdb.DuckDBPyConnection) -> None:
+    for column, text in PUBLICATION_COMMENTS.items():
+        target = (
+            "table rapport.publication"
+            if column is None
+            else f"column rapport.publication.{column}"
+        )
+        con.execute(f"comment on {target} is '{text.replace(chr(39), chr(39) * 2)}'")
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
