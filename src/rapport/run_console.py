@@ -58,12 +58,19 @@ def run_command(args: argparse.Namespace, paths: Paths, execute: Execute) -> int
     its progress on the console, and the exit code."""
     from rapport.config import load_config
     from rapport.lake_lock import lake_lock
-    from rapport.run_guard import released_problems, repair_hint, repair_serving, report_refusals
+    from rapport.run_guard import (
+        check_date,
+        released_problems,
+        repair_hint,
+        repair_serving,
+        report_refusals,
+    )
 
     if args.night_to and not args.night_from:
         raise SettingsError("--to needs --from")
     say = (lambda _line: None) if args.quiet else print
     paths.require_landing()
+    check_date(paths, args.date)
     if args.date or args.night_from:
         first = args.date or args.night_from
         last = args.date or args.night_to or max(delivered_nights(paths), default=first)
