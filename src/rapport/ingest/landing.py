@@ -263,10 +263,10 @@ def delivery_fingerprint(
     digests = {}
     for obj in objects_of(source):
         path = folder / obj.filename
-        if problem := file_problem(landing, path):
-            digests[obj.filename] = f"refused ({problem})"  # never read what it points at
-        else:
-            digests[obj.filename] = hashes.sha256(path) if path.is_file() else None
+        # a refused entry (a link, a device, a folder) is never read: like a missing file,
+        # it has no digest (as in the load record of the load that rejected it)
+        readable = file_problem(landing, path) is None and path.is_file()
+        digests[obj.filename] = hashes.sha256(path) if readable else None
     return fingerprint(digests)
 
 
