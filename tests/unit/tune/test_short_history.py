@@ -44,7 +44,9 @@ def test_the_horizon_adapts_to_a_short_history():
     assert split.fit_known_by == split.report_from - timedelta(days=1)
     assert split.fit_to + timedelta(days=19) == split.fit_known_by
     assert split.report_to + timedelta(days=19) == split.last_night
-    assert "60 nights of history" in split.horizon_reason and "min_fit_nights" in split.horizon_reason
+    assert (
+        "60 nights of history" in split.horizon_reason and "min_fit_nights" in split.horizon_reason
+    )
 
     # more fit nights asked for: a shorter horizon, never below min_horizon_days
     more = time_split(*_nights(60), replace(SETTINGS, min_fit_nights=22))
