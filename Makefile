@@ -23,6 +23,9 @@ DEMO_GENERATE_OPTIONS ?= --in-window 0.6 --defections-from 0.05
 DEMO_LAST := $(shell $(PYTHON) -c "import datetime as d; print(d.date.fromisoformat('$(DEMO_START)') + d.timedelta(days=$(DEMO_DAYS) - 1))")
 DEMO_BEFORE_LAST := $(shell $(PYTHON) -c "import datetime as d; print(d.date.fromisoformat('$(DEMO_START)') + d.timedelta(days=$(DEMO_DAYS) - 2))")
 DATA := $(CURDIR)/data
+# Optional dependency groups to install, e.g. `make install EXTRAS=spark` (dbt-spark and
+# pyspark for `rapport run --engine spark`; CI installs it). Space-separated.
+EXTRAS ?=
 
 .PHONY: install demo test test-all lint ui bench validity clean
 
@@ -31,10 +34,10 @@ DATA := $(CURDIR)/data
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(BIN)/rapport: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --compile-bytecode --quiet
+	$(UV) sync --frozen --compile-bytecode --quiet $(addprefix --extra ,$(EXTRAS))
 	@touch $@
 
-install: $(BIN)/rapport  ## create .venv from uv.lock
+install: $(BIN)/rapport  ## create .venv from uv.lock (EXTRAS=spark adds the Spark engine)
 
 demo: install  ## generate demo extracts, run the history, tune the weights on it, run the last night, print the watchlist
 	rm -rf $(DATA)/landing $(DATA)/lake $(DATA)/quality $(DATA)/exports $(DATA)/docs $(DATA)/warehouse.duckdb $(DATA)/labels.csv
@@ -73,8 +76,10 @@ ui: install  ## the Dagster UI on http://127.0.0.1:3000 over the demo data (or W
 		PYTHONWARNINGS='ignore:Function `dev_command` is superseded:FutureWarning' \
 		$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
-bench: install  ## time full and incremental nights against DuckDB alone (BENCH_SCALES=10k,100k,1m)
-	$(BIN)/python -m bench --docs docs/performance.md
+# BENCH_ENGINE=spark: the same nights with the models on Spark (`make install EXTRAS=spark`)
+BENCH_ENGINE ?= duckdb
+bench: install  ## time full and incremental nights (BENCH_SCALES=10k,100k,1m; BENCH_ENGINE=spark)
+	$(BIN)/python -m bench --docs docs/performance.md --engine $(BENCH_ENGINE)
 
 validity: install  ## generator variants the rules never saw: default vs tuned weights vs the in-sample bound
 	$(BIN)/python -m bench.validity --docs docs/scoring.md

@@ -271,6 +271,7 @@ def evaluate(
                 ],
             )
         before_cut = (cut - timedelta(days=1)).isoformat()
+        history_wh.parent.mkdir(exist_ok=True)  # `rapport run` starts installations in folders
         step(
             "history",
             [

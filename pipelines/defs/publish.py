@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.resources import RapportResource
 from rapport.config import PublishConfig
 from rapport.deliveries import record_published
@@ -58,7 +59,10 @@ def build_serving(settings: PublishConfig) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         paths = rapport.paths
         publication = publish(
-            paths.build_db, paths.warehouse, settings.storage_compatibility_version or None
+            rapport.engine,
+            paths.warehouse,
+            settings.storage_compatibility_version or None,
+            rapport_dbt_project.manifest_path,
         )
         record_published(paths.lake)
         metadata: dict[str, dg.MetadataValue] = {

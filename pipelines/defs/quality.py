@@ -6,6 +6,7 @@ import duckdb
 from pipelines.defs.resources import RapportResource
 
 TOP_N = 10
+MARTS_READ = (("marts", "satisfied_at_risk"), ("marts", "account_loyalty_risk"))
 
 
 @dg.asset_check(
@@ -17,15 +18,18 @@ TOP_N = 10
     blocking=False,
 )
 def satisfied_but_leaving(rapport: RapportResource) -> dg.AssetCheckResult:
-    con = duckdb.connect(str(rapport.paths.build_db), read_only=True)
+    con = duckdb.connect()
     try:
+        rapport.engine.attach_build(con, MARTS_READ)
         accounts, arr_at_risk = con.execute(
-            "select count(*), coalesce(sum(arr_at_risk), 0) from marts.satisfied_at_risk"
+            "select count(*), coalesce(sum(arr_at_risk), 0) from build.marts.satisfied_at_risk"
         ).fetchall()[0]
-        customers = con.execute("select count(*) from marts.account_loyalty_risk").fetchall()[0][0]
+        customers = con.execute("select count(*) from build.marts.account_loyalty_risk").fetchall()[
+            0
+        ][0]
         top = con.execute(
             f"select watchlist_rank, account_name, account_id, arr_at_risk, reasons "
-            f"from marts.satisfied_at_risk order by watchlist_rank limit {TOP_N}"
+            f"from build.marts.satisfied_at_risk order by watchlist_rank limit {TOP_N}"
         ).fetchall()
     finally:
         con.close()

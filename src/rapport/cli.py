@@ -99,6 +99,11 @@ def _parser() -> argparse.ArgumentParser:
         help="show every event of the run (steps, checks, dbt) on the console",
     )
     run.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        help="engine that runs the dbt models (default: rapport.toml [engine] name)",
+    )
+    run.add_argument(
         "--release",
         action="store_true",
         help="publish despite rejected files or quarantine over the threshold (still reported)",

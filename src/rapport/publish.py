@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from rapport.engine import Engine
+
 #: (schema, table) pairs published to the serving warehouse.
 PUBLISHED: tuple[tuple[str, str], ...] = (
     ("marts", "account_loyalty_risk"),
@@ -45,12 +47,20 @@ def _quote(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def publish(build_db: Path, serving: Path, storage_version: str | None = None) -> Publication:
-    """Build a new serving file from `build_db` and rename it over `serving`. With
-    `storage_version` (e.g. "v1.4.0") the file is written in that DuckDB release's storage
-    format, so BI tools that bundle an older DuckDB (a JDBC/ODBC driver, the 1.x CLI) open it."""
-    if not build_db.exists():
-        raise PublishError(f"build warehouse {build_db} does not exist: nothing to publish")
+def publish(
+    source: Engine | Path,
+    serving: Path,
+    storage_version: str | None = None,
+    manifest: Path | None = None,
+) -> Publication:
+    """Build a new serving file from the marts and rename it over `serving`. `source` is the
+    engine that built them (a DuckDB build file, or Spark's Parquet in the lake) or a DuckDB
+    build file's path; `manifest`: dbt's, whose descriptions become the comments of marts
+    that carry none (Spark's). With `storage_version` (e.g. "v1.4.0") the file is written in
+    that DuckDB release's storage format, so BI tools that bundle an older DuckDB (a JDBC/ODBC
+    driver, the 1.x CLI) open it."""
+    if isinstance(source, Path) and not source.exists():
+        raise PublishError(f"build warehouse {source} does not exist: nothing to publish")
     serving.parent.mkdir(parents=True, exist_ok=True)
     tmp = serving.with_name(f".{serving.name}.publishing")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -59,7 +69,10 @@ def publish(build_db: Path, serving: Path, storage_version: str | None = None) -
     config = {"storage_compatibility_version": storage_version} if storage_version else {}
     con = duckdb.connect(str(tmp), config=config)
     try:
-        con.execute(f"attach '{_quote(build_db)}' as build (read_only)")
+        if isinstance(source, Path):
+            con.execute(f"attach '{_quote(source)}' as build (read_only)")
+        else:
+            source.attach_build(con, PUBLISHED, manifest)
         for schema, table in PUBLISHED:
             con.execute(f"create schema if not exists {schema}")
             con.execute(f"create table {schema}.{table} as select * from build.{schema}.{table}")
@@ -108,8 +121,10 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> N
     """Carry the dbt docs (persisted as comments) over, so BI tools show them."""
     comment = con.execute(
         "select comment from duckdb_tables() where database_name = 'build' "
-        "and schema_name = ? and table_name = ?",
-        [schema, table],
+        "and schema_name = ? and table_name = ? "
+        "union all select comment from duckdb_views() where database_name = 'build' "
+        "and schema_name = ? and view_name = ?",
+        [schema, table, schema, table],
     ).fetchall()
     if comment and comment[0][0]:
         con.execute(

@@ -58,11 +58,13 @@ combined as (
         accounts.owner_name,
         accounts.arr,
         accounts.renewal_date,
-        {{ dbt.datediff('accounts.as_of_date', 'accounts.renewal_date', 'day') }} as days_to_renewal,
-        satisfaction.satisfaction_score,
+        -- explicit types: Spark's datediff is an int, and its decimal arithmetic keeps
+        -- decimals where DuckDB's gives doubles (the contract checks both)
+        cast({{ dbt.datediff('accounts.as_of_date', 'accounts.renewal_date', 'day') }} as {{ dbt.type_bigint() }}) as days_to_renewal,
+        cast(satisfaction.satisfaction_score as double) as satisfaction_score,
         satisfaction.satisfaction_evidence,
         satisfaction.latest_nps,
-        satisfaction.nps,
+        cast(satisfaction.nps as double) as nps,
         satisfaction.csat_avg,
         cast(satisfaction.ratings_good as {{ dbt.type_bigint() }}) as ratings_good,
         cast(satisfaction.ratings_bad as {{ dbt.type_bigint() }}) as ratings_bad,
