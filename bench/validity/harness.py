@@ -232,8 +232,6 @@ def evaluate(
     (work / "dagster").mkdir(exist_ok=True)
     landing, labels = work / "landing", work / "labels.csv"
     history_wh = work / "history" / "warehouse.duckdb"
-    # rapport run starts a new installation only in a folder that exists
-    history_wh.parent.mkdir(exist_ok=True)
     tuned_wh = work / "tuned" / "warehouse.duckdb"
     default_wh = work / "default" / "warehouse.duckdb"
     for copy in (tuned_wh.parent, default_wh.parent):
