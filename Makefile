@@ -27,7 +27,7 @@ DATA := $(CURDIR)/data
 # pyspark for `rapport run --engine spark`; CI installs it). Space-separated.
 EXTRAS ?=
 
-.PHONY: install demo test test-all lint ui bench validity clean
+.PHONY: install demo test test-all lint ui bench validity fuzz clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -62,6 +62,12 @@ test: lint  ## the fast lane: unit tests, dbt tests on fixtures, one end-to-end 
 
 test-all: lint  ## every test: end to end, replays, backfills, kill -9, readers, bench smoke
 	$(BIN)/pytest -q
+
+FUZZ_EXAMPLES ?= 3000
+fuzz: install  ## hostile deliveries against the ingest: FUZZ_EXAMPLES hypothesis cases (random seed)
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit/ingest/test_fuzz_ingest.py \
+		--hypothesis-profile=fuzz --hypothesis-show-statistics \
+		--hypothesis-seed=$${FUZZ_SEED:-$$RANDOM}
 
 # `make ui WAREHOUSE=/srv/rapport/warehouse.duckdb LANDING=/mnt/exports` shows another
 # installation: its Dagster instance (and lake) sit beside its warehouse.
