@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rapport.lake_lock import LOCK, LakeBusy, lake_lock
+from rapport.lake import Lake
+from rapport.lake_lock import LakeBusy, lake_lock
 
 HOLD = """
 import sys, time
@@ -40,7 +41,7 @@ def test_a_second_run_is_refused_with_the_holder_named(tmp_path: Path) -> None:
         holder.wait()
     # the holder died (kill -9): its lock is taken over, and the file names the new holder
     with lake_lock(tmp_path) as lock:
-        info = json.loads((tmp_path / LOCK).read_text())
+        info = json.loads(Lake(tmp_path).run_lock.read_text())
         assert info["pid"] == os.getpid() and info["run_id"] == lock.run_id
 
 

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from rapport.contract import SourceObject, get_object
 from rapport.generate import generate
 from rapport.ingest import ingest_object
-from rapport.ingest.lake_writes import QUARANTINE, RAW, partition
+from rapport.lake import QUARANTINE, RAW, Lake
 from rapport.safe_output import printable
 from tests.unit.ingest.hostile_files import account_line, accounts, org_line
 
@@ -207,10 +207,10 @@ def test_every_hostile_delivery_gets_a_verdict_and_loses_no_row(
 
         assert load.rows_read == load.rows_loaded + load.rows_quarantined
         assert load.rows_read <= data.count(b"\n") + 1
-        quarantined = _rows(partition(lake, QUARANTINE, obj, NIGHT))
+        quarantined = _rows(Lake(lake).partition(QUARANTINE, obj, NIGHT))
         if load.rejected is not None:
             assert "\n" not in load.rejected and load.rejected == printable(load.rejected)
             assert load.rows_loaded == 0 and quarantined == 1  # one row: the file's verdict
             return
-        assert _rows(partition(lake, RAW, obj, NIGHT)) == load.rows_loaded
+        assert _rows(Lake(lake).partition(RAW, obj, NIGHT)) == load.rows_loaded
         assert quarantined == load.rows_quarantined

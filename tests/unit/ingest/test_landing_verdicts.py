@@ -11,26 +11,14 @@ import pytest
 
 from rapport.config import LandingConfig
 from rapport.ingest import ingest_delivery, ingest_object
-from rapport.ingest.lake_writes import QUARANTINE, partition
 from rapport.ingest.landing import delivery_fingerprint, scan_deliveries
 from rapport.ingest.results import IngestError
+from rapport.lake import PART, QUARANTINE, Lake
 from rapport.nights import EARLIEST_NIGHT, night_window
 from tests.landing_builder import write_delivery
 from tests.unit.ingest.hostile_files import ACCOUNTS, D, account_line, accounts, deliver
 
 TODAY = date(2026, 11, 30)
-
-
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    root = tmp_path / "landing"
-    root.mkdir()
-    return root
-
-
-@pytest.fixture
-def lake(tmp_path: Path) -> Path:
-    return tmp_path / "lake"
 
 
 def window(lake: Path, **config: int):
@@ -147,7 +135,7 @@ def test_only_regular_files_inside_the_landing_are_read(
 
     assert load.rejected == reason and load.rows_read == 0 and load.sha256 is None
     delivery_fingerprint(landing, "crm", D)  # returns without opening it (a FIFO would block)
-    quarantined = (partition(lake, QUARANTINE, ACCOUNTS, D) / "part-0.parquet").read_bytes()
+    quarantined = (Lake(lake).partition(QUARANTINE, ACCOUNTS, D) / PART).read_bytes()
     assert b"SECRET" not in quarantined
     assert not any(b"SECRET" in p.read_bytes() for p in lake.rglob("*") if p.is_file())
 
