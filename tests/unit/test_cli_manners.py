@@ -32,7 +32,7 @@ def test_every_option_has_help_and_shows_its_default():
             if not action.option_strings or action.dest == "help":
                 continue
             assert action.help, f"{name} {action.option_strings[0]} has no help"
-            if action.default not in (None, False):
+            if action.default not in (None, False, ""):  # an empty default says nothing
                 assert f"(default: {action.default})" in " ".join(text.split()), (
                     f"{name} {action.option_strings[0]}"
                 )
