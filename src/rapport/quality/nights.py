@@ -146,11 +146,13 @@ def _validate_batch(
     key = batch_key(obj, batch[0].night, batch[-1].night)
     unbounded: dict[str, float | None] = {MIN_ROWS: None, MAX_ROWS: None}
     asset = BATCH_ASSET.format(name=obj.name)
-    result = run_suite(v.definition(obj, suite, asset), stacked, unbounded, key)
+    result = run_suite(v.context, v.definition(obj, suite, asset), stacked, unbounded, key)
     flagged: set[date] = set()
     if not clean(result):
         # which nights hold the unexpected values: those are validated alone
-        complete = run_suite(v.definition(obj, suite, asset), stacked, unbounded, key, COMPLETE)
+        complete = run_suite(
+            v.context, v.definition(obj, suite, asset), stacked, unbounded, key, COMPLETE
+        )
         found = nights_with_findings(complete, stacked)
         if found is None:
             log.info(f"{obj.qualified} {_span(batch)}: each night validated alone")

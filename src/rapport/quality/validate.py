@@ -157,13 +157,14 @@ def validate_partition(
     result as ``result_path`` and keep it in the context's store (for its Data Docs page)."""
     key = docs.result_key(obj, night)
     bounds = scaled_bounds(drift_bounds(v.lake, obj, night, v.nights), prepared.height, rows)
-    result = run_suite(v.definition(obj, suite, obj.name), prepared, bounds, key)
+    result = run_suite(v.context, v.definition(obj, suite, obj.name), prepared, bounds, key)
     path = result_path(v.quality_dir, obj.source, obj.name, night)
     docs.write_atomic(path, json.dumps(result, indent=1))
     return from_result(obj.source, obj.name, night, result, prepared, path, rows), key
 
 
 def run_suite(
+    context: AbstractDataContext,
     definition: gx.ValidationDefinition,
     prepared: pl.DataFrame,
     bounds: dict[str, float | None],
