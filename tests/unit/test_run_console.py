@@ -20,7 +20,13 @@ class Outcome:
 
 def _args(**overrides) -> argparse.Namespace:
     values = dict(
-        date=None, night_from=None, night_to=None, force=False, release=False, verbose=False
+        date=None,
+        night_from=None,
+        night_to=None,
+        force=False,
+        release=False,
+        verbose=False,
+        engine=None,
     )
     values.update(overrides)
     return argparse.Namespace(quiet=values.pop("quiet", False), **values)
