@@ -201,7 +201,21 @@ def _readable(paths: Paths, source: str) -> list[date]:
 def landing_refusals(paths: Paths) -> list[Refusal]:
     """Every folder of the landing that looks like a delivery but is refused, and why."""
     window = night_window(paths.lake)
-    return [r for source in SOURCES for r in scan_deliveries(paths.landing, source, window)[1]]
+    refused = [r for source in SOURCES for r in scan_deliveries(paths.landing, source, window)[1]]
+    for source in SOURCES:
+        try:
+            loaded = loaded_deliveries(paths.lake, source)
+        except UnreadableState:
+            continue  # the run names the manifest and its repair (`--force` loads it again)
+        for night in loaded:
+            if why := window.refusal(night):
+                refused.append(
+                    Refusal(
+                        f"{source}/dt={night}",
+                        f"is loaded but {why}: take it out with `rapport retract --date {night}`",
+                    )
+                )
+    return refused
 
 
 def readable_nights(paths: Paths, source: str) -> list[date]:

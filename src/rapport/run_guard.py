@@ -3,24 +3,34 @@ serving file that no longer opens."""
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from rapport.deliveries import landing_refusals
+from rapport.config import load_config
+from rapport.contract import SOURCES
+from rapport.deliveries import gate_problems, landing_refusals
+from rapport.ingest import loaded_deliveries
 from rapport.nights import night_window
 from rapport.publish import publish
 from rapport.safe_output import printable
 from rapport.settings import Paths, SettingsError
 
 
+def check_date(paths: Paths, night: date | None) -> None:
+    """A night asked for explicitly (``--date``) outside the plausible window is a bad
+    argument (exit 2), not a night with nothing delivered."""
+    if night is not None and (why := night_window(paths.lake).refusal(night)):
+        raise SettingsError(f"--date {night} is {why}")
+
+
 def report_refusals(paths: Paths, night: date | None = None) -> int:
     """Print one line per refused landing folder on stderr; return how many. A night asked
     for explicitly (``--date``) outside the plausible window is a bad argument."""
-    if night is not None and (why := night_window(paths.lake).refusal(night)):
-        raise SettingsError(f"--date {night} is {why}")
+    check_date(paths, night)
     refusals = landing_refusals(paths)
     for refusal in refusals:
         print(f"rapport run: refused {printable(refusal.line())}", file=sys.stderr)
@@ -59,3 +69,25 @@ def repair_serving(paths: Paths) -> str | None:
         f"warehouse {paths.warehouse} could not be read ({problem}): republished it from "
         f"{paths.build_db} (night {publication.as_of_date})"
     )
+
+
+def released_problems(paths: Paths, night_from: date, night_to: date) -> list[str]:
+    """What `--release` published despite the gates (rejected files, quarantine, replays)."""
+    rule = load_config().quality.gate_rule
+    problems = []
+    for source in SOURCES:
+        nights = [d for d in loaded_deliveries(paths.lake, source) if night_from <= d <= night_to]
+        problems += gate_problems(paths.lake, source, nights, rule)
+    return problems
+
+
+_RAW_PART = re.compile(r"raw/(\w+)/(\w+)/dt=(\d{4}-\d{2}-\d{2})/part-0\.parquet")
+
+
+def repair_hint(message: str) -> str:
+    """The failure message, with the repair when it names a raw partition (a corrupt or
+    truncated Parquet file is rebuilt from the landing by `--force` on its night)."""
+    m = _RAW_PART.search(message)
+    if m is None or "rapport run --force" in message:
+        return message
+    return f"{message} (rebuild {m.group(0)}: `rapport run --force --date {m.group(3)}`)"

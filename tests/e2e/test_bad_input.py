@@ -181,6 +181,7 @@ def test_a_rejected_file_stops_publishing_but_other_sources_load(released: Insta
     write_delivery(inst.landing, "surveys", N3)
     folder = write_delivery(inst.landing, "support", N3)
     (folder / "tickets.jsonl").write_bytes(b'{"id": 1, "subject": "caf\xe9"}\n')
+    (folder / "_SUCCESS").touch()  # the marker last: a file newer than it is incomplete
     capsys.readouterr()
     assert inst.run() == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]

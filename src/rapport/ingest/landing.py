@@ -358,10 +358,10 @@ def delivery_fingerprint(landing: Path, source: str, extract_date: date) -> str:
     hashes = {}
     for obj in objects_of(source):
         path = folder / obj.filename
-        if problem := file_problem(landing, path):
-            hashes[obj.filename] = f"refused ({problem})"  # never read what it points at
-        else:
-            hashes[obj.filename] = file_sha256(path) if path.is_file() else None
+        # a refused entry (a link, a device, a folder) is never read: like a missing file,
+        # it has no digest (as in the manifest of the load that rejected it)
+        readable = file_problem(landing, path) is None and path.is_file()
+        hashes[obj.filename] = file_sha256(path) if readable else None
     return fingerprint(hashes)
 
 

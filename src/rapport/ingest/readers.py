@@ -64,6 +64,7 @@ class Header:
     newlines: int
     commas: int
     quotes: int
+    other_delimiter: str | None = None  # the header is one field holding this separator
 
 
 def read_header(path: Path, obj: SourceObject) -> Header:
@@ -88,7 +89,7 @@ def read_header(path: Path, obj: SourceObject) -> Header:
             raise FileRejected(utf8_error(path) or "file is not UTF-8") from None
         except csv.Error as e:
             raise FileRejected(f"the header is not valid CSV: {e}") from None
-    if not rows:
+    if not rows or not any(v.strip() for v in rows[0]):
         raise FileRejected("file is empty: it has no header row")
     if len(rows) < records:
         raise FileRejected(f"file has {len(rows)} header rows, a Qualtrics export has {records}")
@@ -97,6 +98,7 @@ def read_header(path: Path, obj: SourceObject) -> Header:
             'the third header row does not hold Qualtrics import ids like {"ImportId":"QID1"}'
         )
     wanted = {c.name: c for c in obj.columns}
+    other = next((d for d in (";", "\t", "|") if len(rows[0]) == 1 and d in rows[0][0]), None)
     names = tuple(
         n if n in wanted else f"__extra_{i}" for i, n in enumerate(v.strip() for v in rows[0])
     )
@@ -108,6 +110,7 @@ def read_header(path: Path, obj: SourceObject) -> Header:
         newlines=sum(b.count(b"\n") for b in consumed),
         commas=sum(b.count(b",") for b in consumed),
         quotes=sum(b.count(b'"') for b in consumed),
+        other_delimiter=other,
     )
 
 
@@ -126,6 +129,12 @@ def _is_import_ids(row: list[str]) -> bool:
 def header_problem(header: Header, obj: SourceObject) -> str | None:
     """Why the header makes the file invalid: a listed column missing or repeated."""
     missing = [c.name for c in obj.columns if c.name not in header.names]
+    if missing and header.other_delimiter is not None:
+        shown = {"\t": "tab", ";": "semicolon", "|": "pipe"}[header.other_delimiter]
+        return (
+            f"the header is one column holding {shown}s: the file looks {shown}-delimited, "
+            "the contract's delimiter is a comma"
+        )
     if len(missing) == 1:
         return f"required column {missing[0]} is missing"
     if missing:

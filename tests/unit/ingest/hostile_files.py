@@ -68,6 +68,7 @@ def deliver(landing: Path, obj: SourceObject, data: bytes, night: date = D) -> P
 
     folder = write_delivery(landing, obj.source, night)
     (folder / obj.filename).write_bytes(data)
+    (folder / "_SUCCESS").touch()  # written last, as a sender does
     return folder
 
 
