@@ -1,7 +1,7 @@
 -- The watchlist: satisfied by what they say, at risk by what they do (Walker's `accessible`),
 -- largest ARR at risk first.
 select
-    row_number() over (order by arr_at_risk desc nulls last, account_id) as watchlist_rank,
+    cast(row_number() over (order by arr_at_risk desc nulls last, account_id) as {{ dbt.type_bigint() }}) as watchlist_rank,
     as_of_date,
     account_id,
     account_name,
