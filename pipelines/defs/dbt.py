@@ -18,6 +18,7 @@ from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.partitions import nights
 from pipelines.defs.resources import RapportResource
 from rapport.deliveries import ensure_delivery_schema
+from rapport.overrides import ensure_active
 from rapport.raw_schema import ensure_schema_partitions
 
 NIGHTLY_SELECT = (
@@ -89,6 +90,7 @@ def _build(
     """`dbt build` of the step's selection; dbt's target folder lives with the installation,
     so partial parsing carries over between runs and nothing piles up in the project."""
     target = rapport.paths.build_db.parent / "dbt_target" / step
+    ensure_active(rapport.paths.records_dir)  # dbt reads the overrides in force every run
     invocation = rapport.dbt().cli(
         ["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target
     )

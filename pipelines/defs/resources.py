@@ -63,7 +63,11 @@ class RapportResource(dg.ConfigurableResource):
         )
 
     def dbt_vars(self, **window: str | None) -> dict[str, str | None]:
-        return {"lake_root": Path(self.paths.lake).as_posix(), **window}
+        return {
+            "lake_root": Path(self.paths.lake).as_posix(),
+            "records_root": self.paths.records_dir.as_posix(),
+            **window,
+        }
 
 
 def env_resources() -> dict[str, object]:

@@ -44,6 +44,12 @@ class Paths:
         return self.lake / "build" / "rapport_build.duckdb"
 
     @property
+    def records_dir(self) -> Path:
+        """What people decided and were told (overrides, raised alerts): beside the lake, not
+        in it, so a lake rebuilt from the landing keeps them."""
+        return self.warehouse.parent / "records"
+
+    @property
     def quality_dir(self) -> Path:
         return self.warehouse.parent / "quality"
 
