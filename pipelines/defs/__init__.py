@@ -6,12 +6,14 @@ from collections.abc import Mapping
 
 import dagster as dg
 
+from pipelines.defs.alerts import build_alerts_asset
 from pipelines.defs.automation import build_automation
 from pipelines.defs.dbt import current_models, nightly_models
 from pipelines.defs.ingest import build_ingest
 from pipelines.defs.jobs import nightly_job
 from pipelines.defs.publish import serving_warehouse
 from pipelines.defs.quality import satisfied_but_leaving
+from pipelines.defs.report import build_report_asset
 from rapport.config import RapportConfig, load_config
 
 
@@ -26,6 +28,8 @@ def build_definitions(
             nightly_models,
             current_models,
             serving_warehouse,
+            build_alerts_asset(config.alerts, config.money),
+            build_report_asset(config.report),
         ],
         asset_checks=[satisfied_but_leaving],
         jobs=[nightly_job],

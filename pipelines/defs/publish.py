@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipelines.defs.resources import RapportResource
+from rapport.config import load_config
 from rapport.deliveries import record_published
 from rapport.publish import PUBLISHED, publish
 
@@ -17,7 +18,7 @@ from rapport.publish import PUBLISHED, publish
 )
 def serving_warehouse(rapport: RapportResource) -> dg.MaterializeResult:
     paths = rapport.paths
-    publication = publish(paths.build_db, paths.warehouse)
+    publication = publish(paths.build_db, paths.warehouse, load_config().money.currency)
     record_published(paths.lake)
     return dg.MaterializeResult(
         metadata={

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from rapport import revops_cli
 from rapport.settings import Paths, SettingsError
 
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
@@ -72,11 +73,17 @@ def _parser() -> argparse.ArgumentParser:
     wl.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
     wl.add_argument("--limit", type=_positive)
     wl.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    wl.add_argument("--owner", help="only this relationship owner (name or CRM user id)")
+    wl.add_argument(
+        "--renewal-within", dest="renewal_within", type=int, help="renewal in 0..DAYS days"
+    )
+    wl.add_argument("--min-arr", dest="min_arr", type=float, help="ARR at least this")
     qu = sub.add_parser("quarantine", help="list quarantined rows and rejected files")
     qu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
     qu.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
     qu.add_argument("--date", type=_date, help="only this extract date")
     qu.add_argument("--format", choices=("table", "json"), default="table")
+    revops_cli.add_parsers(sub)
     return parser
 
 
@@ -117,9 +124,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _watchlist(args: argparse.Namespace) -> int:
-    from rapport.watchlist import read_watchlist, render
+    from rapport.watchlist import WatchlistFilter, read_watchlist, render
 
-    print(render(read_watchlist(args.warehouse.resolve(), args.limit), args.format))
+    filters = WatchlistFilter(args.owner, args.renewal_within, args.min_arr)
+    print(render(read_watchlist(args.warehouse.resolve(), args.limit, filters), args.format))
     return 0
 
 
@@ -136,6 +144,7 @@ COMMANDS = {
     "run": _run,
     "watchlist": _watchlist,
     "quarantine": _quarantine,
+    **revops_cli.COMMANDS,
 }
 
 

@@ -1,4 +1,5 @@
-"""Run configuration from `rapport.toml` (schedule, sensors, quality gates, ingest)."""
+"""Run configuration from `rapport.toml` (schedule, sensors, quality gates, ingest, money,
+alerts, report)."""
 
 from __future__ import annotations
 
@@ -45,11 +46,45 @@ class IngestSettings:
 
 
 @dataclass(frozen=True)
+class MoneyConfig:
+    currency: str = "EUR"
+
+    def __post_init__(self) -> None:
+        if not self.currency.strip():
+            raise ValueError("money.currency must not be empty")
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    # the name of the environment variable holding the webhook URL ("" = do not post)
+    webhook_url_env: str = ""
+    timeout_seconds: float = 5
+    post_within_nights: int = 1
+
+    def __post_init__(self) -> None:
+        if self.timeout_seconds <= 0:
+            raise ValueError(f"alerts.timeout_seconds must be positive, got {self.timeout_seconds}")
+        if self.post_within_nights < 1:
+            raise ValueError(
+                f"alerts.post_within_nights must be 1 or more, got {self.post_within_nights}"
+            )
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    trend_nights: int = 28
+    top_rows: int = 25
+
+
+@dataclass(frozen=True)
 class RapportConfig:
     schedule: ScheduleConfig = ScheduleConfig()
     sensors: SensorConfig = SensorConfig()
     quality: QualityConfig = QualityConfig()
     ingest: IngestSettings = IngestSettings()
+    money: MoneyConfig = MoneyConfig()
+    alerts: AlertConfig = AlertConfig()
+    report: ReportConfig = ReportConfig()
 
 
 def load_config(path: Path | None = None) -> RapportConfig:
@@ -64,4 +99,7 @@ def load_config(path: Path | None = None) -> RapportConfig:
         sensors=SensorConfig(**raw.get("sensors", {})),
         quality=QualityConfig(**raw.get("quality", {})),
         ingest=IngestSettings(**raw.get("ingest", {})),
+        money=MoneyConfig(**raw.get("money", {})),
+        alerts=AlertConfig(**raw.get("alerts", {})),
+        report=ReportConfig(**raw.get("report", {})),
     )

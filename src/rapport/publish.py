@@ -25,7 +25,13 @@ PUBLISHED: tuple[tuple[str, str], ...] = (
     ("marts", "owner_relationship_health"),
     ("marts", "account_defections"),
     ("marts", "loyalty_backtest"),
+    ("marts", "account_risk_movers"),
+    ("marts", "alert_events"),
+    ("marts", "alerts"),
 )
+
+#: A column whose description ends with this is money: the published comment names the currency.
+MONEY_MARK = "Money."
 
 
 class PublishError(RuntimeError):
@@ -43,8 +49,9 @@ def _quote(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def publish(build_db: Path, serving: Path) -> Publication:
-    """Build a new serving file from `build_db` and rename it over `serving`."""
+def publish(build_db: Path, serving: Path, currency: str = "EUR") -> Publication:
+    """Build a new serving file from `build_db` and rename it over `serving`; every money
+    column's comment says its `currency`."""
     if not build_db.exists():
         raise PublishError(f"build warehouse {build_db} does not exist: nothing to publish")
     serving.parent.mkdir(parents=True, exist_ok=True)
@@ -61,15 +68,15 @@ def publish(build_db: Path, serving: Path) -> Publication:
             rows[f"{schema}.{table}"] = con.execute(
                 f"select count(*) from {schema}.{table}"
             ).fetchall()[0][0]
-            _copy_comments(con, schema, table)
+            _copy_comments(con, schema, table, currency)
         as_of = con.execute("select max(as_of_date) from marts.account_loyalty_risk").fetchall()[0][
             0
         ]
         con.execute("create schema if not exists rapport")
         con.execute(
             "create table rapport.publication as select ?::date as as_of_date, "
-            "?::timestamp as published_at",
-            [as_of, datetime.now(UTC).replace(tzinfo=None)],
+            "?::timestamp as published_at, ?::varchar as currency",
+            [as_of, datetime.now(UTC).replace(tzinfo=None), currency],
         )
         con.execute("detach build")
         con.execute("checkpoint")
@@ -79,8 +86,9 @@ def publish(build_db: Path, serving: Path) -> Publication:
     return Publication(serving, as_of.isoformat() if as_of else None, rows)
 
 
-def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
-    """Carry the dbt docs (persisted as comments) over, so BI tools show them."""
+def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str, currency: str) -> None:
+    """Carry the dbt docs (persisted as comments) over, so BI tools show them; a money
+    column's comment ends with its currency."""
     comment = con.execute(
         "select comment from duckdb_tables() where database_name = 'build' "
         "and schema_name = ? and table_name = ?",
@@ -95,6 +103,8 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> N
         "and schema_name = ? and table_name = ? and comment is not null",
         [schema, table],
     ).fetchall():
+        if text.endswith(MONEY_MARK):
+            text = f"{text[: -len(MONEY_MARK)]}Money, in {currency}."
         con.execute(
             f'comment on column {schema}.{table}."{column}" is '
             f"'{text.replace(chr(39), chr(39) * 2)}'"
