@@ -97,6 +97,21 @@ overrides as (
         reason as override_reason,
         author as override_author
     from {{ ref('stg_rapport__overrides') }}
+),
+
+pinned as (
+    select
+        scored.*,
+        overrides.quadrant_override,
+        overrides.risk_tier_override,
+        overrides.override_reason,
+        overrides.override_author,
+        overrides.override_expires_on
+    from scored
+    left join overrides
+        on overrides.override_account_id = scored.account_id
+        and scored.as_of_date >= overrides.override_from
+        and scored.as_of_date <= overrides.override_expires_on
 )
 
 select
@@ -148,8 +163,4 @@ select
     override_reason,
     override_author,
     override_expires_on
-from scored
-left join overrides
-    on overrides.override_account_id = scored.account_id
-    and scored.as_of_date >= overrides.override_from
-    and scored.as_of_date <= overrides.override_expires_on
+from pinned

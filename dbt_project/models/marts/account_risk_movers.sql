@@ -51,30 +51,30 @@ compared as (
         baselines.as_of_date,
         baselines.days_back,
         baselines.baseline_date,
-        now.account_id,
-        now.account_name,
-        now.owner_id,
-        now.owner_name,
-        now.arr,
-        earlier.loyalty_risk_score as risk_score_before,
-        now.loyalty_risk_score,
-        earlier.risk_tier as risk_tier_before,
-        now.risk_tier,
-        earlier.quadrant as quadrant_before,
-        now.quadrant,
-        coalesce(earlier.on_watchlist, false) as was_on_watchlist,
-        now.on_watchlist,
-        earlier.account_id is null as is_new,
-        now.reasons,
-        now.quadrant_override,
-        now.risk_tier_override,
-        now.override_reason
+        current_night.account_id,
+        current_night.account_name,
+        current_night.owner_id,
+        current_night.owner_name,
+        current_night.arr,
+        baseline_night.loyalty_risk_score as risk_score_before,
+        current_night.loyalty_risk_score,
+        baseline_night.risk_tier as risk_tier_before,
+        current_night.risk_tier,
+        baseline_night.quadrant as quadrant_before,
+        current_night.quadrant,
+        coalesce(baseline_night.on_watchlist, false) as was_on_watchlist,
+        current_night.on_watchlist,
+        baseline_night.account_id is null as is_new,
+        current_night.reasons,
+        current_night.quadrant_override,
+        current_night.risk_tier_override,
+        current_night.override_reason
     from baselines
-    inner join history as now
-        on now.as_of_date = baselines.as_of_date
-    left join history as earlier
-        on earlier.as_of_date = baselines.baseline_date
-        and earlier.account_id = now.account_id
+    inner join history as current_night
+        on current_night.as_of_date = baselines.as_of_date
+    left join history as baseline_night
+        on baseline_night.as_of_date = baselines.baseline_date
+        and baseline_night.account_id = current_night.account_id
 ),
 
 moved as (
@@ -92,16 +92,16 @@ appeared as (
         moved.as_of_date,
         moved.days_back,
         moved.account_id,
-        {{ ordered_string_agg('tonight.signal', 'tonight.signal', ', ') }} as signals
+        {{ ordered_string_agg('signals_now.signal', 'signals_now.signal', ', ') }} as signals
     from moved
-    inner join signals as tonight
-        on tonight.as_of_date = moved.as_of_date
-        and tonight.account_id = moved.account_id
-    left join signals as before
-        on before.as_of_date = moved.baseline_date
-        and before.account_id = moved.account_id
-        and before.signal = tonight.signal
-    where before.signal is null
+    inner join signals as signals_now
+        on signals_now.as_of_date = moved.as_of_date
+        and signals_now.account_id = moved.account_id
+    left join signals as signals_then
+        on signals_then.as_of_date = moved.baseline_date
+        and signals_then.account_id = moved.account_id
+        and signals_then.signal = signals_now.signal
+    where signals_then.signal is null
     group by moved.as_of_date, moved.days_back, moved.account_id
 ),
 
@@ -110,16 +110,16 @@ lapsed as (
         moved.as_of_date,
         moved.days_back,
         moved.account_id,
-        {{ ordered_string_agg('before.signal', 'before.signal', ', ') }} as signals
+        {{ ordered_string_agg('signals_then.signal', 'signals_then.signal', ', ') }} as signals
     from moved
-    inner join signals as before
-        on before.as_of_date = moved.baseline_date
-        and before.account_id = moved.account_id
-    left join signals as tonight
-        on tonight.as_of_date = moved.as_of_date
-        and tonight.account_id = moved.account_id
-        and tonight.signal = before.signal
-    where tonight.signal is null
+    inner join signals as signals_then
+        on signals_then.as_of_date = moved.baseline_date
+        and signals_then.account_id = moved.account_id
+    left join signals as signals_now
+        on signals_now.as_of_date = moved.as_of_date
+        and signals_now.account_id = moved.account_id
+        and signals_now.signal = signals_then.signal
+    where signals_now.signal is null
     group by moved.as_of_date, moved.days_back, moved.account_id
 ),
 
