@@ -14,7 +14,7 @@ DEMO_DAYS ?= 28
 DEMO_SEED ?= 7
 DATA := $(CURDIR)/data
 
-.PHONY: install demo test lint ui bench clean
+.PHONY: install demo test lint ui bench clean fuzz
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -39,6 +39,12 @@ lint: install
 
 test: lint  ## ruff, then the test suite (real Dagster, dbt, DuckDB, polars, GX)
 	$(BIN)/pytest -q
+
+FUZZ_EXAMPLES ?= 3000
+fuzz: install  ## hostile deliveries against the ingest: FUZZ_EXAMPLES hypothesis cases (random seed)
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit/ingest/test_fuzz_ingest.py \
+		--hypothesis-profile=fuzz --hypothesis-show-statistics \
+		--hypothesis-seed=$${FUZZ_SEED:-$$RANDOM}
 
 ui: install  ## the Dagster UI on http://127.0.0.1:3000 over the demo data
 	mkdir -p $(DATA)/dagster

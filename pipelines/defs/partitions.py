@@ -2,8 +2,11 @@
 
 import dagster as dg
 
-#: The earliest extract date Rapport can load. Deliveries dated before it are refused.
-NIGHTS_START = "2020-01-01"
+from rapport.nights import EARLIEST_NIGHT
+
+#: The earliest extract date Rapport can load. Deliveries dated before it are refused
+#: (`rapport.nights`: the plausible window of extract dates starts here at the latest).
+NIGHTS_START = EARLIEST_NIGHT.isoformat()
 
 # end_offset=1: the night of today exists as soon as a delivery for it is complete.
 nights = dg.DailyPartitionsDefinition(start_date=NIGHTS_START, end_offset=1, timezone="UTC")

@@ -16,7 +16,11 @@ from datetime import date
 from pathlib import Path
 
 from rapport import revops_cli
+from rapport.contract import SOURCES
+from rapport.lake_lock import LakeBusy
+from rapport.safe_output import printable
 from rapport.settings import Paths, SettingsError
+from rapport.state_errors import UnreadableState
 
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 
@@ -69,6 +73,15 @@ def _parser() -> argparse.ArgumentParser:
         help="publish despite rejected files or quarantine over the threshold (still reported)",
     )
 
+    rt = sub.add_parser(
+        "retract", help="take a wrongly loaded night back out of the lake and the marts"
+    )
+    rt.add_argument("--date", type=_date, required=True, help="the night to take out")
+    rt.add_argument("--source", choices=SOURCES, help="only this source's delivery (default: all)")
+    rt.add_argument("--landing", type=Path, required=True)
+    rt.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
+    rt.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
+
     wl = sub.add_parser("watchlist", help="print the satisfied-but-at-risk accounts")
     wl.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
     wl.add_argument("--limit", type=_positive)
@@ -97,26 +110,88 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from rapport.config import load_config
+    from rapport.lake_lock import lake_lock
+    from rapport.run_guard import released_problems, repair_serving, report_refusals
     from rapport.runner import execute, plan_run
+    from rapport.safe_output import printable
 
     paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
     if args.night_to and not args.night_from:
         raise SettingsError("--to needs --from")
-    plan = plan_run(paths, args.date, args.night_from, args.night_to)
-    if plan is None:
-        print(f"nothing to do: every complete delivery in {paths.landing} is loaded")
-        return 0
-    print(f"running {plan.describe()}", flush=True)
-    outcome = execute(
-        paths,
-        plan,
-        force=args.force,
-        release=args.release,
-        log_level="DEBUG" if args.verbose else "WARNING",
-    )
+    paths.require_landing()
+    with lake_lock(paths.lake, load_config().runs.lock_wait_seconds) as lock:
+        refused = report_refusals(paths, args.date)
+        plan = plan_run(paths, args.date, args.night_from, args.night_to)
+        if plan is None:
+            if repaired := repair_serving(paths):
+                print(repaired)
+            print(f"nothing to do: every complete delivery in {paths.landing} is loaded")
+            return _refused_exit(refused, 0)
+        print(f"running {plan.describe()}", flush=True)
+        outcome = execute(
+            paths,
+            plan,
+            force=args.force,
+            release=args.release,
+            # the console shows the one-line verdict; every event, stack traces included,
+            # stays in the Dagster instance (and on the console with --verbose)
+            log_level="DEBUG" if args.verbose else "CRITICAL",
+            run_id=lock.run_id,
+        )
+        if outcome.success and args.release:
+            for problem in released_problems(paths, plan.night_from, plan.night_to):
+                print(f"released: {printable(problem)}")
+    if not outcome.success:
+        message = printable(outcome.message)
+        print(f"rapport run failed: {message} (Dagster run {outcome.run_id})", file=sys.stderr)
+        return 1
+    print(f"{outcome.message}; published {paths.warehouse} (Dagster run {outcome.run_id})")
+    return _refused_exit(refused, 0)
+
+
+def _refused_exit(refused: int, code: int) -> int:
+    """A run that had to refuse landing folders exits 1 (after running the rest)."""
+    if refused and code == 0:
+        print(
+            f"rapport run: {refused} landing folder(s) refused (listed above); the other "
+            "deliveries were run",
+            file=sys.stderr,
+        )
+        return 1
+    return code
+
+
+def _retract(args: argparse.Namespace) -> int:
+    from rapport.config import load_config
+    from rapport.deliveries import all_pending
+    from rapport.lake_lock import lake_lock
+    from rapport.retract import loaded_nights, retract_night
+    from rapport.runner import RunPlan, execute
+
+    paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
+    paths.require_landing()
+    sources = (args.source,) if args.source else SOURCES
+    with lake_lock(paths.lake, load_config().runs.lock_wait_seconds, "rapport retract") as lock:
+        removed = retract_night(paths, args.date, sources)
+        if not removed:
+            raise SettingsError(
+                f"night {args.date} is not loaded in {paths.lake}: nothing to retract"
+            )
+        print(f"retracted {', '.join(removed)}; rebuilding every night still loaded", flush=True)
+        nights = loaded_nights(paths.lake)
+        if not nights:
+            print("no night is loaded any more: the serving warehouse was left as it was")
+            return 0
+        window = (nights[0], nights[-1])
+        plan = RunPlan(nights[0], nights[-1], all_pending(paths, window))
+        outcome = execute(paths, plan, run_id=lock.run_id)
     if not outcome.success:
         print(
-            f"rapport run failed: {outcome.message} (Dagster run {outcome.run_id})", file=sys.stderr
+            f"rapport retract: the night is out of the lake, but the rebuild failed: "
+            f"{outcome.message} (Dagster run {outcome.run_id}); the serving warehouse still "
+            "holds it until a run succeeds",
+            file=sys.stderr,
         )
         return 1
     print(f"{outcome.message}; published {paths.warehouse} (Dagster run {outcome.run_id})")
@@ -145,6 +220,7 @@ COMMANDS = {
     "watchlist": _watchlist,
     "quarantine": _quarantine,
     **revops_cli.COMMANDS,
+    "retract": _retract,
 }
 
 
@@ -157,12 +233,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.disable()
     try:
         code = COMMANDS[args.command](args)
-    except (SettingsError, FileNotFoundError) as exc:
-        print(f"rapport {args.command}: {exc}", file=sys.stderr)
+    except (SettingsError, FileNotFoundError, LakeBusy) as exc:
+        print(f"rapport {args.command}: {printable(exc)}", file=sys.stderr)
         code = 2
+    except Exception as exc:
+        if not _is_verdict(exc):
+            raise
+        print(f"rapport {args.command}: {printable(exc)}", file=sys.stderr)
+        code = 1
     if program_run:
         _exit_now(code)
     return code
+
+
+def _is_verdict(exc: Exception) -> bool:
+    """An error whose message is the whole story (a refused delivery, a file Rapport keeps
+    that cannot be read): one line, no traceback. The ingest is imported only if it raised."""
+    ingest = sys.modules.get("rapport.ingest.model")
+    return isinstance(exc, UnreadableState) or (
+        ingest is not None and isinstance(exc, ingest.IngestError)
+    )
 
 
 def _exit_now(code: int) -> None:

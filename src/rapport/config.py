@@ -71,9 +71,50 @@ class AlertConfig:
 
 
 @dataclass(frozen=True)
+class LandingConfig:
+    """What a delivery must look like to be read (see `[landing]` in rapport.toml)."""
+
+    # the plausible window of extract dates: not after today (UTC) + max_days_ahead, not
+    # before the installation's first loaded night - max_days_before_first
+    max_days_ahead: int = 1
+    max_days_before_first: int = 365
+    # a replay whose file delivers fewer than (1 - max_replay_drop) x the rows of the
+    # delivery it replaces stops the night
+    max_replay_drop: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_days_ahead <= 1:
+            raise ValueError(
+                "landing.max_days_ahead must be 0 or 1 (the nights' partitions end tomorrow), "
+                f"got {self.max_days_ahead}"
+            )
+        if self.max_days_before_first < 0:
+            raise ValueError(
+                f"landing.max_days_before_first must be 0 or more, got {self.max_days_before_first}"
+            )
+        if not 0 <= self.max_replay_drop <= 1:
+            raise ValueError(
+                f"landing.max_replay_drop must be between 0 and 1, got {self.max_replay_drop}"
+            )
+
+
+@dataclass(frozen=True)
 class ReportConfig:
     trend_nights: int = 28
     top_rows: int = 25
+
+
+@dataclass(frozen=True)
+class RunLockConfig:
+    """Two runs on one lake: how long a second run waits for the first (see `[runs]`)."""
+
+    lock_wait_seconds: float = 0
+
+    def __post_init__(self) -> None:
+        if self.lock_wait_seconds < 0:
+            raise ValueError(
+                f"runs.lock_wait_seconds must be 0 or more, got {self.lock_wait_seconds}"
+            )
 
 
 @dataclass(frozen=True)
@@ -85,6 +126,8 @@ class RapportConfig:
     money: MoneyConfig = MoneyConfig()
     alerts: AlertConfig = AlertConfig()
     report: ReportConfig = ReportConfig()
+    landing: LandingConfig = LandingConfig()
+    runs: RunLockConfig = RunLockConfig()
 
 
 def load_config(path: Path | None = None) -> RapportConfig:
@@ -102,4 +145,6 @@ def load_config(path: Path | None = None) -> RapportConfig:
         money=MoneyConfig(**raw.get("money", {})),
         alerts=AlertConfig(**raw.get("alerts", {})),
         report=ReportConfig(**raw.get("report", {})),
+        landing=LandingConfig(**raw.get("landing", {})),
+        runs=RunLockConfig(**raw.get("runs", {})),
     )

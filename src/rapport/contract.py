@@ -9,12 +9,19 @@ non-identifier names change there).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 Kind = Literal["string", "int", "float", "bool", "date", "datetime", "string_list"]
 Fmt = Literal["csv", "qualtrics_csv", "jsonl"]
 
 SOURCES = ("crm", "support", "surveys")
+#: Every decimal number must be finite and no larger than this in magnitude (an ARR of 1.7e308
+#: would overflow to infinity in the scores); a larger one is a row fault.
+MAX_MAGNITUDE = 1e15
+#: Every date and datetime must fall in this range (first and last day included); a
+#: renewal dated 0000-01-01 or 9999-12-31 is a row fault, not a value.
+DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
 LINEAGE_COLUMNS = ("_source", "_object", "_extract_date", "_file", "_line")
 
 

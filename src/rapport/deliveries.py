@@ -20,6 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
+from rapport.config import load_config
 from rapport.contract import SOURCES
 from rapport.ingest import (
     ObjectLoad,
@@ -29,8 +30,11 @@ from rapport.ingest import (
     loaded_deliveries,
 )
 from rapport.ingest.lake import TMP, publish
-from rapport.ingest.landing import fingerprint, hash_cache
+from rapport.ingest.landing import Refusal, fingerprint, hash_cache, scan_deliveries
+from rapport.nights import night_window
+from rapport.retract import is_retracted, retracted
 from rapport.settings import Paths
+from rapport.state_errors import UnreadableState
 
 DELIVERY_SCHEMA = {
     "source": pl.Utf8,
@@ -60,11 +64,18 @@ class SourceLoad:
 
 
 def gate_problems(
-    lake: Path, source: str, nights: list[date], max_quarantined_share: float
+    lake: Path,
+    source: str,
+    nights: list[date],
+    max_quarantined_share: float,
+    max_replay_drop: float | None = None,
 ) -> list[str]:
-    """Why these nights must not be published: rejected files, or more rows quarantined
-    than the configured share of a file's rows. Read from the manifests, so a rerun of the
-    same nights fails the same way until the delivery is replayed or released."""
+    """Why these nights must not be published: rejected files, more rows quarantined than
+    the configured share of a file's rows, or a replay delivering markedly fewer rows than
+    the delivery it replaced (`[landing] max_replay_drop`). Read from the manifests, so a
+    rerun of the same nights fails the same way until the delivery is replayed or released."""
+    if max_replay_drop is None:
+        max_replay_drop = load_config().landing.max_replay_drop
     manifests = loaded_deliveries(lake, source)
     problems = []
     for night in nights:
@@ -76,6 +87,12 @@ def gate_problems(
                 problems.append(
                     f"{where}: {obj['rows_quarantined']} of {obj['rows_read']} rows quarantined "
                     f"(more than {max_quarantined_share:.0%})"
+                )
+            elif obj["rows_read"] < (1 - max_replay_drop) * (obj.get("replaced_rows_read") or 0):
+                problems.append(
+                    f"{where}: this replay delivers {obj['rows_read']} rows, the delivery it "
+                    f"replaces held {obj['replaced_rows_read']} (a drop over "
+                    f"{max_replay_drop:.0%}, [landing] max_replay_drop)"
                 )
     return problems
 
@@ -96,7 +113,18 @@ def _published_path(lake: Path) -> Path:
 
 def published_fingerprints(lake: Path) -> dict[str, dict[str, str]]:
     path = _published_path(lake)
-    return json.loads(path.read_text()) if path.exists() else {}
+    if not path.exists():
+        return {}
+    try:
+        state = json.loads(path.read_text())
+    except ValueError as e:
+        raise UnreadableState(
+            f"{path} cannot be read ({e}): delete it, and the next `rapport run` loads and "
+            "publishes every delivery again"
+        ) from None
+    if not isinstance(state, dict):
+        raise UnreadableState(f"{path} is not what Rapport wrote: delete it and run again")
+    return state
 
 
 def record_published(lake: Path) -> None:
@@ -129,7 +157,7 @@ def pending_nights(
     with hash_cache(paths.lake, paths.landing):
         return [
             d
-            for d in complete_deliveries(paths.landing, source)
+            for d in _readable(paths, source)
             if _in(window, d)
             and (
                 d.isoformat() not in published
@@ -152,8 +180,34 @@ def all_pending(paths: Paths, window: tuple[date, date] | None = None) -> dict[s
     return {source: pending_nights(paths, source, window) for source in SOURCES}
 
 
+def _readable(paths: Paths, source: str) -> list[date]:
+    """Complete deliveries in the plausible window that were not retracted as they are."""
+    marks = retracted(paths.lake)
+    return [
+        d
+        for d in complete_deliveries(paths.landing, source, night_window(paths.lake))
+        if not is_retracted(paths, source, d, marks)
+    ]
+
+
+def landing_refusals(paths: Paths) -> list[Refusal]:
+    """Every folder of the landing that looks like a delivery but is refused, and why."""
+    window = night_window(paths.lake)
+    refused = [r for source in SOURCES for r in scan_deliveries(paths.landing, source, window)[1]]
+    for source in SOURCES:
+        for night in loaded_deliveries(paths.lake, source):
+            if why := window.refusal(night):
+                refused.append(
+                    Refusal(
+                        f"{source}/dt={night}",
+                        f"is loaded but {why}: take it out with `rapport retract --date {night}`",
+                    )
+                )
+    return refused
+
+
 def delivered_nights(paths: Paths) -> set[date]:
-    return {d for source in SOURCES for d in complete_deliveries(paths.landing, source)}
+    return {d for source in SOURCES for d in _readable(paths, source)}
 
 
 def load_source_nights(
@@ -165,7 +219,7 @@ def load_source_nights(
 ) -> SourceLoad:
     """Load the source's complete deliveries among `nights` (changed ones only, unless forced)."""
     log = log or logging.getLogger(__name__)
-    complete = set(complete_deliveries(paths.landing, source))
+    complete = set(_readable(paths, source))
     result = SourceLoad(source)
     with hash_cache(paths.lake, paths.landing):
         wanted = sorted(n for n in nights if n in complete)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+from rapport.safe_output import printable
+
 FIELDS = ("source", "object", "extract_date", "file", "line", "column", "reason")
 
 
@@ -53,4 +55,4 @@ def render(rows: list[dict[str, object]], fmt: str) -> str:
         where = f"{r['file']}:{r['line']}" if r["line"] is not None else f"{r['file']} (whole file)"
         column = f" [{r['column']}]" if r["column"] else ""
         lines.append(f"{r['extract_date']} {where}{column}: {r['reason']}")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)

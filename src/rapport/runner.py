@@ -70,7 +70,28 @@ def dagster_instance(paths: Paths):
 
     home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
     home.mkdir(parents=True, exist_ok=True)
+    ensure_instance_config(home)
     return DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+
+
+INSTANCE_CONFIG = """\
+# Written by Rapport when the instance had no configuration. The ingest and publish steps
+# are in pool `rapport_writer`: one run at a time may hold it (runs launched by the daemon,
+# e.g. `dagster dev` sensors and schedules, queue for it). `rapport run` also takes the
+# lake's lock (<lake>/state/run.lock), so runs from the CLI and the UI never overlap.
+concurrency:
+  pools:
+    default_limit: 1
+    granularity: run
+"""
+
+
+def ensure_instance_config(home: Path) -> None:
+    """Give a new Dagster instance the pool limit Rapport relies on (an existing
+    `dagster.yaml` is the user's: it is left as it is)."""
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_CONFIG, encoding="utf-8")
 
 
 def execute(
@@ -79,6 +100,7 @@ def execute(
     force: bool = False,
     release: bool = False,
     log_level: str = "WARNING",
+    run_id: str | None = None,
 ) -> RunOutcome:
     """One Dagster run of the nightly job over the plan's range of nights."""
     ensure_manifest()
@@ -105,7 +127,11 @@ def execute(
     }
     with dagster_instance(paths) as instance:
         result = job.execute_in_process(
-            instance=instance, tags=tags, run_config=run_config, raise_on_error=False
+            instance=instance,
+            tags=tags,
+            run_config=run_config,
+            raise_on_error=False,
+            run_id=run_id,
         )
     if result.success:
         return RunOutcome(True, result.run_id, f"ok: {plan.describe()}")

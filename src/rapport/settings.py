@@ -36,6 +36,10 @@ class Paths:
             raise SettingsError(f"warehouse {wh} is a directory, not a file")
         land = Path(landing).expanduser().resolve() if landing else wh.parent / "landing"
         lk = Path(lake).expanduser().resolve() if lake else wh.parent / "lake"
+        if lk.exists() and not lk.is_dir():
+            raise SettingsError(f"lake {lk} is a file, not a folder")
+        if land.exists() and not land.is_dir():
+            raise SettingsError(f"landing {land} is a file, not a folder")
         return cls(landing=land, lake=lk, warehouse=wh)
 
     @property

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from rapport.safe_output import csv_row, printable
+from rapport.state_errors import UnreadableState
 
 COLUMNS = (
     "watchlist_rank",
@@ -86,7 +87,17 @@ def read_watchlist(
     """The `accessible` accounts, largest ARR at risk first; read-only, never blocks a run."""
     if not warehouse.exists():
         raise FileNotFoundError(f"warehouse {warehouse} does not exist (run `rapport run` first)")
-    filters = filters or WatchlistFilter()
+    try:
+        return _read(warehouse, limit, filters or WatchlistFilter())
+    except duckdb.Error as e:
+        problem = " ".join(str(e).split())[:200]
+        raise UnreadableState(
+            f"warehouse {warehouse} cannot be read ({problem}): `rapport run` republishes it "
+            "from the build warehouse"
+        ) from None
+
+
+def _read(warehouse: Path, limit: int | None, filters: WatchlistFilter) -> Watchlist:
     where, params = filters.where()
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from rapport.contract import Column, Fmt, SourceObject
+from rapport.contract import DATE_RANGE, MAX_MAGNITUDE, Column, Fmt, SourceObject
 
 # Datetimes, per file format: the exact shape the system writes (polars parses a fixed
 # format like this about 4x faster), the general ISO 8601 form with any fraction and
@@ -75,7 +75,7 @@ def _expected(c: Column, fmt: Fmt) -> str:
         case "int":
             return "an integer"
         case "float":
-            return "a number"
+            return "a finite number"
         case "bool":
             true, false = _BOOLS[fmt]
             return f"a boolean ({' or '.join(true + false)})"
@@ -104,6 +104,15 @@ def _faults(c: Column, fmt: Fmt) -> list[tuple[pl.Expr, pl.Expr]]:
         checks.append(((t < c.low).fill_null(False), said(f"is below the minimum {c.low:g}")))
     if c.high is not None:
         checks.append(((t > c.high).fill_null(False), said(f"is above the maximum {c.high:g}")))
+    if c.kind == "float":
+        huge = (t.abs() > MAX_MAGNITUDE).fill_null(False)
+        shown_max = f"{MAX_MAGNITUDE:.0e}".replace("+", "")
+        checks.append((huge, said(f"is beyond the sane magnitude {shown_max}")))
+    if c.kind in ("date", "datetime"):
+        day = t if c.kind == "date" else t.dt.date()
+        low, high = DATE_RANGE
+        outside = ((day < low) | (day > high)).fill_null(False)
+        checks.append((outside, said(f"is outside the contract's dates {low} .. {high}")))
     if c.values is not None:
         bad = (s.is_not_null() & ~s.is_in(c.values)).fill_null(False)
         checks.append((bad, said(f"is not one of {', '.join(c.values)}")))

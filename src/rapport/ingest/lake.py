@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rapport.contract import SourceObject
+from rapport.state_errors import UnreadableState
 
 RAW = "raw"
 QUARANTINE = "quarantine"
@@ -93,6 +94,13 @@ def read_manifests(lake: Path, source: str) -> dict[date, dict[str, Any]]:
         return {}
     manifests = {}
     for path in sorted(folder.glob("dt=*.json")):
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        manifests[date.fromisoformat(manifest["extract_date"])] = manifest
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+            manifests[date.fromisoformat(manifest["extract_date"])] = manifest
+        except (ValueError, KeyError, TypeError) as e:
+            night = path.stem.removeprefix("dt=")
+            raise UnreadableState(
+                f"manifest {path} cannot be read ({type(e).__name__}: {e}): "
+                f"`rapport run --force --date {night}` loads the night again and rewrites it"
+            ) from None
     return manifests

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import time
 import uuid
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -41,7 +43,13 @@ def delivery_dir(landing: Path, source: str, extract_date: date) -> Path:
 def deliveries_bytes(landing: Path, source: str, nights: list[date]) -> int:
     """The size of a source's delivered files for these nights (what its ingest would read)."""
     folders = (delivery_dir(landing, source, night) for night in nights)
-    return sum(f.stat().st_size for d in folders if d.is_dir() for f in d.iterdir() if f.is_file())
+    return sum(
+        st.st_size
+        for d in folders
+        if _is_real_dir(d)
+        for f in d.iterdir()
+        if stat.S_ISREG((st := f.lstat()).st_mode)
+    )
 
 
 def relative_file(obj: SourceObject, extract_date: date) -> str:
@@ -49,39 +57,145 @@ def relative_file(obj: SourceObject, extract_date: date) -> str:
     return f"{obj.source}/dt={extract_date.isoformat()}/{obj.filename}"
 
 
+def _is_real_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
+def file_problem(landing: Path, path: Path) -> str | None:
+    """Why a landing entry must not be read: only regular files inside the landing are.
+    None when it is one, or when it does not exist (a missing file is reported elsewhere).
+    Nothing is opened: a symbolic link's or a device's content is never read."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link: only regular files inside the landing are read"
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a file"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a device, FIFO or socket): it is not read"
+    if not path.resolve().is_relative_to(landing.resolve()):
+        return "resolves outside the landing: it is not read"
+    return None
+
+
 def delivery_is_complete(landing: Path, source: str, extract_date: date) -> bool:
     """A delivery may be read once its folder holds ``_SUCCESS``."""
     check_source(source)
     _check_root(landing)
-    return (delivery_dir(landing, source, extract_date) / SUCCESS).is_file()
+    folder = delivery_dir(landing, source, extract_date)
+    return _is_real_dir(folder) and _is_regular(folder / SUCCESS)
 
 
 def require_complete(landing: Path, source: str, extract_date: date) -> Path:
     """The delivery folder, or an IngestError naming it when it must not be read."""
     if not delivery_is_complete(landing, source, extract_date):
         folder = delivery_dir(landing, source, extract_date)
+        if folder.is_symlink():
+            raise IngestError(f"delivery folder {folder} is a symbolic link: it is not read")
         if not folder.is_dir():
             raise IngestError(f"delivery folder {folder} does not exist")
         raise IngestError(f"delivery folder {folder} is not complete: it has no {SUCCESS}")
     return delivery_dir(landing, source, extract_date)
 
 
-def complete_deliveries(landing: Path, source: str) -> list[date]:
-    """Extract dates of the source's complete deliveries, oldest first."""
+@dataclass(frozen=True)
+class Refusal:
+    """A landing entry that looks like a delivery but is refused, and why."""
+
+    folder: str  # relative to the landing root, e.g. crm/dt=2062-10-05
+    reason: str
+
+    def line(self) -> str:
+        return f"{self.folder}: {self.reason}"
+
+
+class _Window(Protocol):
+    def refusal(self, night: date) -> str | None: ...
+
+
+def incomplete_reason(folder: Path, source: str) -> str | None:
+    """Why a folder with ``_SUCCESS`` is still incomplete: a contract file written after
+    the marker (a replay being written over an old delivery, or a file cut short)."""
+    try:
+        marked = (folder / SUCCESS).lstat().st_mtime_ns
+    except OSError:
+        return f"it has no {SUCCESS}"
+    for obj in objects_of(source):
+        try:
+            st = (folder / obj.filename).lstat()
+        except OSError:
+            continue
+        if st.st_mtime_ns > marked:
+            return (
+                f"incomplete: {obj.filename} was modified after {SUCCESS} (write {SUCCESS} "
+                "again once the delivery is complete); not read"
+            )
+    return None
+
+
+def scan_deliveries(
+    landing: Path, source: str, window: _Window | None = None
+) -> tuple[list[date], list[Refusal]]:
+    """The source's complete deliveries that may be read (oldest first), and the folders
+    refused: names that are not ``dt=YYYY-MM-DD``, symbolic links, folders modified after
+    their ``_SUCCESS``, and extract dates outside ``window``. Hidden entries and plain
+    files are ignored; a folder without ``_SUCCESS`` is simply not complete yet."""
     check_source(source)
     _check_root(landing)
     root = landing / source
-    if not root.is_dir():
-        return []
-    found = []
-    for folder in root.iterdir():
-        m = _DT.fullmatch(folder.name)
-        if m and (folder / SUCCESS).is_file():
-            try:
-                found.append(date.fromisoformat(m.group(1)))
-            except ValueError:
-                continue  # dt=2026-13-45: not a delivery folder
-    return sorted(found)
+    if root.is_symlink() or (
+        root.exists() and not root.resolve().is_relative_to(landing.resolve())
+    ):
+        return [], [Refusal(source, "is a symbolic link or resolves outside the landing")]
+    if not _is_real_dir(root):
+        return [], []
+    found: list[date] = []
+    refused: list[Refusal] = []
+    for entry in sorted(root.iterdir()):
+        name, where = entry.name, f"{source}/{entry.name}"
+        if name.startswith("."):
+            continue
+        if entry.is_symlink():
+            refused.append(
+                Refusal(where, "is a symbolic link: only folders inside the landing are read")
+            )
+            continue
+        if not _is_real_dir(entry):
+            continue
+        m = _DT.fullmatch(name)
+        if m is None:
+            refused.append(Refusal(where, "is not a delivery folder name: expected dt=YYYY-MM-DD"))
+            continue
+        try:
+            night = date.fromisoformat(m.group(1))
+        except ValueError:
+            refused.append(Refusal(where, f"{m.group(1)} is not a date: expected dt=YYYY-MM-DD"))
+            continue
+        if not _is_regular(entry / SUCCESS):
+            continue
+        reason = incomplete_reason(entry, source) or (window.refusal(night) if window else None)
+        if reason is not None:
+            refused.append(Refusal(where, reason))
+        else:
+            found.append(night)
+    return found, refused
+
+
+def complete_deliveries(landing: Path, source: str, window: _Window | None = None) -> list[date]:
+    """Extract dates of the source's complete deliveries that may be read, oldest first."""
+    return scan_deliveries(landing, source, window)[0]
 
 
 def success_mtime(landing: Path, source: str, extract_date: date) -> float:
@@ -244,7 +358,10 @@ def delivery_fingerprint(landing: Path, source: str, extract_date: date) -> str:
     hashes = {}
     for obj in objects_of(source):
         path = folder / obj.filename
-        hashes[obj.filename] = file_sha256(path) if path.is_file() else None
+        # a refused entry (a link, a device, a folder) is never read: like a missing file,
+        # it has no digest (as in the manifest of the load that rejected it)
+        readable = file_problem(landing, path) is None and path.is_file()
+        hashes[obj.filename] = file_sha256(path) if readable else None
     return fingerprint(hashes)
 
 

@@ -17,7 +17,9 @@ from rapport.ingest import lake as lakes
 from rapport.ingest.landing import (
     FileStats,
     check_source,
+    file_problem,
     fingerprint,
+    incomplete_reason,
     relative_file,
     require_complete,
     scan_bytes,
@@ -25,6 +27,7 @@ from rapport.ingest.landing import (
     utf8_error,
 )
 from rapport.ingest.model import FileRejected, IngestError, ObjectLoad
+from rapport.state_errors import UnreadableState
 
 _PARQUET: dict[str, Any] = {"compression": "zstd", "compression_level": 1}
 
@@ -87,6 +90,8 @@ def ingest_object(landing: Path, lake: Path, obj: SourceObject, extract_date: da
     path = folder / obj.filename
     with lakes.staging(lake, obj, extract_date) as stage, ThreadPoolExecutor(1) as pool:
         target = _Target(obj, extract_date, relative_file(obj, extract_date), stage)
+        if problem := file_problem(landing, path):
+            return _reject(lake, target, FileRejected(problem), None)
         if not path.is_file():
             return _reject(
                 lake, target, FileRejected("file is missing from a complete delivery"), None
@@ -117,8 +122,14 @@ def ingest_object(landing: Path, lake: Path, obj: SourceObject, extract_date: da
 def ingest_delivery(landing: Path, lake: Path, source: str, extract_date: date) -> list[ObjectLoad]:
     """Load every object of one complete delivery, then write its manifest."""
     check_source(source)
-    require_complete(landing, source, extract_date)
+    folder = require_complete(landing, source, extract_date)
+    if reason := incomplete_reason(folder, source):
+        raise IngestError(f"delivery {source}/dt={extract_date}: {reason}")
     mtime = success_mtime(landing, source, extract_date)
+    try:
+        replaced = lakes.read_manifests(lake, source).get(extract_date)
+    except UnreadableState:
+        replaced = None  # being repaired: `--force` on the night loads it again
     lakes.forget_manifest(lake, source, extract_date)
     loads = [ingest_object(landing, lake, obj, extract_date) for obj in objects_of(source)]
     # a delivery replaced while it was read must not be recorded as loaded
@@ -128,8 +139,22 @@ def ingest_delivery(landing: Path, lake: Path, source: str, extract_date: date) 
             f"delivery {source} dt={extract_date} was sent again while it was being loaded: "
             "load it again"
         )
-    lakes.write_manifest(lake, source, extract_date, _manifest(source, extract_date, loads, mtime))
+    manifest = _manifest(source, extract_date, loads, mtime)
+    if replaced is not None:
+        _note_replaced_rows(manifest, replaced)
+    lakes.write_manifest(lake, source, extract_date, manifest)
     return loads
+
+
+def _note_replaced_rows(manifest: dict[str, Any], replaced: dict[str, Any]) -> None:
+    """A replay records how many rows each file of the delivery it replaces held (or, when
+    that one was itself a replay, what its predecessor held), for the replay gate."""
+    for name, obj in manifest["objects"].items():
+        before = replaced.get("objects", {}).get(name)
+        if before is not None:
+            obj["replaced_rows_read"] = max(
+                before.get("rows_read", 0), before.get("replaced_rows_read") or 0
+            )
 
 
 def loaded_deliveries(lake: Path, source: str) -> dict[date, dict[str, Any]]:
@@ -213,10 +238,10 @@ def _load_csv(
         parsed = readers.csv_fast(path, header, count_inside=count_inside)
         try:
             written = _write(parsed, target)
-        except pl.exceptions.ComputeError:
+        except pl.exceptions.PolarsError:
             if reason := utf8_error(path):
                 raise FileRejected(reason, readers.count_records(path, obj, header)) from None
-            break  # ragged or badly quoted: only the slow path can read it
+            break  # ragged, badly quoted or blank lines: only the slow path can read it
         if readers.csv_consistent(header, stats.result(), written.totals):
             return parsed, written
     parsed = readers.csv_repaired(path, header, target.stage)
@@ -228,18 +253,14 @@ def _load_jsonl(path: Path, target: _Target) -> tuple[readers.Parsed, _Written]:
     bom = readers.starts_with_bom(path)
     parsed = readers.jsonl_fast(path, obj, bom=bom)
     try:
-        return parsed, _write(parsed, target)
-    except pl.exceptions.ComputeError:
+        written = _write(parsed, target)
+        if readers.jsonl_consistent(path, obj, written.totals):
+            return parsed, written
+    except pl.exceptions.PolarsError:
         if reason := utf8_error(path):
             raise FileRejected(reason, readers.count_records(path, obj, None)) from None
     parsed = readers.jsonl_checked(path, obj, target.stage, bom=bom)
-    try:
-        return parsed, _write(parsed, target)
-    except pl.exceptions.ComputeError as e:
-        first = str(e).strip().splitlines()[0]
-        raise FileRejected(
-            f"file cannot be read: {first}", readers.count_records(path, obj, None)
-        ) from None
+    return parsed, _write(parsed, target)
 
 
 def _write(parsed: readers.Parsed, target: _Target) -> _Written:

@@ -64,6 +64,7 @@ class Header:
     newlines: int
     commas: int
     quotes: int
+    other_delimiter: str | None = None  # the header is one field holding this separator
 
 
 def read_header(path: Path, obj: SourceObject) -> Header:
@@ -88,7 +89,7 @@ def read_header(path: Path, obj: SourceObject) -> Header:
             raise FileRejected(utf8_error(path) or "file is not UTF-8") from None
         except csv.Error as e:
             raise FileRejected(f"the header is not valid CSV: {e}") from None
-    if not rows:
+    if not rows or not any(v.strip() for v in rows[0]):
         raise FileRejected("file is empty: it has no header row")
     if len(rows) < records:
         raise FileRejected(f"file has {len(rows)} header rows, a Qualtrics export has {records}")
@@ -97,6 +98,7 @@ def read_header(path: Path, obj: SourceObject) -> Header:
             'the third header row does not hold Qualtrics import ids like {"ImportId":"QID1"}'
         )
     wanted = {c.name: c for c in obj.columns}
+    other = next((d for d in (";", "\t", "|") if len(rows[0]) == 1 and d in rows[0][0]), None)
     names = tuple(
         n if n in wanted else f"__extra_{i}" for i, n in enumerate(v.strip() for v in rows[0])
     )
@@ -108,6 +110,7 @@ def read_header(path: Path, obj: SourceObject) -> Header:
         newlines=sum(b.count(b"\n") for b in consumed),
         commas=sum(b.count(b",") for b in consumed),
         quotes=sum(b.count(b'"') for b in consumed),
+        other_delimiter=other,
     )
 
 
@@ -126,6 +129,12 @@ def _is_import_ids(row: list[str]) -> bool:
 def header_problem(header: Header, obj: SourceObject) -> str | None:
     """Why the header makes the file invalid: a listed column missing or repeated."""
     missing = [c.name for c in obj.columns if c.name not in header.names]
+    if missing and header.other_delimiter is not None:
+        shown = {"\t": "tab", ";": "semicolon", "|": "pipe"}[header.other_delimiter]
+        return (
+            f"the header is one column holding {shown}s: the file looks {shown}-delimited, "
+            "the contract's delimiter is a comma"
+        )
     if len(missing) == 1:
         return f"required column {missing[0]} is missing"
     if missing:
@@ -184,7 +193,14 @@ def csv_fast(path: Path, header: Header, *, count_inside: bool) -> Parsed:
         )
         line = line + pl.col("_nl").cum_sum() - pl.col("_nl")
         commas = [pl.col(n).str.count_matches(",", literal=True).sum() for n in header.text]
-        totals += [pl.col("_nl").sum().alias("newlines"), pl.sum_horizontal(commas).alias("commas")]
+        # a line inside a value that holds a whole record's commas: a stray quote swallowed it
+        whole = f"\n(?:[^\n,]*,){{{len(names) - 1}}}"
+        swallowed = pl.any_horizontal([pl.col(n).str.contains(whole) for n in header.text])
+        totals += [
+            pl.col("_nl").sum().alias("newlines"),
+            pl.sum_horizontal(commas).alias("commas"),
+            swallowed.fill_null(False).sum().alias("swallowed"),
+        ]
     frame = frame.with_columns(line.alias("_line"), pl.lit(None, pl.String).alias("_fault"))
     return Parsed(frame, _csv_record(names), tuple(totals))
 
@@ -198,6 +214,8 @@ def csv_consistent(header: Header, stats: FileStats, totals: dict[str, int]) -> 
     file must be ``rows * (columns - 1)`` plus those inside values.
     """
     rows = totals["rows"]
+    if totals.get("swallowed"):
+        return False  # only the slow path tells a quoted newline from a stray quote
     data_lines = 0
     if stats.size > header.size:
         data_lines = stats.newlines - header.newlines + (0 if stats.ends_with_newline else 1)
@@ -212,15 +230,19 @@ def csv_consistent(header: Header, stats: FileStats, totals: dict[str, int]) -> 
 
 
 def csv_repaired(path: Path, header: Header, folder: Path) -> Parsed:
-    """The slow path: Python's csv module reads record by record.
+    """The slow path: Python's csv module reads record by record, strictly.
 
-    Rows with the wrong number of fields are refused; the others are written to a
+    Physical lines reconcile with records: a record may span lines only through a quoted
+    newline inside a free-text column, and only when none of the lines it swallows reads
+    as a whole record by itself. Otherwise its first line is refused alone and reading
+    starts again on the next line, so a stray quote never merges records. Rows with the
+    wrong number of fields or broken quoting are refused; the others are written to a
     well-formed CSV (with their line) that polars then reads.
     """
     width = len(header.names)
+    free_text = {i for i, n in enumerate(header.names) if n in header.text}
     good, bad = folder / "repaired.csv", folder / "refused.csv"
     refused = 0
-    consumed: list[str] = []
     with (
         path.open(encoding="utf-8", newline="\n") as fh,
         good.open("w", encoding="utf-8", newline="") as good_fh,
@@ -228,32 +250,33 @@ def csv_repaired(path: Path, header: Header, folder: Path) -> Parsed:
     ):
         for _ in range(header.lines):
             fh.readline()
-
-        def lines() -> Iterator[str]:
-            for text in fh:
-                consumed.append(text)
-                yield text
-
         good_out = csv.writer(good_fh, lineterminator="\n")
         bad_out = csv.writer(bad_fh, lineterminator="\n")
+        pending: list[str] = []  # lines read ahead and given back
         line = header.lines + 1
         try:
-            for fields in csv.reader(lines()):
-                start, text = line, "".join(consumed)
-                line += len(consumed)
-                consumed.clear()
-                if not fields:
-                    continue  # a blank line
-                if len(fields) == width:
-                    good_out.writerow([*fields, start])
-                else:
-                    reason = f"row has {len(fields)} fields, header has {width}"
-                    bad_out.writerow([start, "", reason, _without_eol(text)[:RECORD_CHARS]])
-                    refused += 1
+            while True:
+                first = pending.pop() if pending else fh.readline()
+                if not first:
+                    break
+                fields, taken, problem = _record_at(first, pending, fh, width, free_text)
+                if problem is None and not fields:
+                    line += 1  # a blank line: no record
+                    continue
+                if problem is None and len(fields) != width:
+                    problem = f"row has {len(fields)} fields, header has {width}"
+                if problem is None:
+                    good_out.writerow([*fields, line])
+                    line += len(taken)
+                    continue
+                # refuse the first line alone; give the others back to be read again
+                pending.extend(reversed(taken[1:]))
+                text = printable_record(_without_eol(first))
+                bad_out.writerow([line, "", problem, text[:RECORD_CHARS]])
+                refused += 1
+                line += 1
         except UnicodeDecodeError:
             raise FileRejected(utf8_error(path) or "file is not UTF-8") from None
-        except csv.Error as e:
-            raise FileRejected(f"file is not valid CSV at line {line}: {e}") from None
     frame = pl.scan_csv(
         good,
         has_header=False,
@@ -264,6 +287,54 @@ def csv_repaired(path: Path, header: Header, folder: Path) -> Parsed:
     return Parsed(
         frame, _csv_record(list(header.names)), refused=_refused(bad), refused_rows=refused
     )
+
+
+def _record_at(
+    first: str, pending: list[str], fh: Any, width: int, free_text: set[int]
+) -> tuple[list[str], list[str], str | None]:
+    """The record starting on line ``first``: (fields, the lines it took, why it is refused)."""
+    taken = [first]
+
+    def lines() -> Iterator[str]:
+        yield first
+        while True:
+            more = pending.pop() if pending else fh.readline()
+            if not more:
+                return
+            taken.append(more)
+            yield more
+
+    try:
+        fields = next(csv.reader(lines(), strict=True), [])
+    except csv.Error as e:
+        return [], taken, _quoting_problem(str(e))
+    if len(taken) > 1:
+        spans = [i for i, v in enumerate(fields) if "\n" in v or "\r" in v]
+        if len(fields) != width or not set(spans) <= free_text:
+            return fields, taken, "a quote opened on this line is not closed on it"
+        if any(_reads_as_record(t, width) for t in taken[1:]):
+            return fields, taken, "a quote opened on this line swallows the lines after it"
+    return fields, taken, None
+
+
+def _quoting_problem(error: str) -> str:
+    if "unexpected end of data" in error:
+        return "a quote opened on this line is never closed"
+    if "expected after" in error:
+        return "a quote closes in the middle of a field"
+    return f"broken quoting: {error}"
+
+
+def _reads_as_record(text: str, width: int) -> bool:
+    try:
+        return len(next(csv.reader([text]), [])) == width
+    except csv.Error:
+        return False
+
+
+def printable_record(text: str) -> str:
+    """A record's text as the quarantine keeps it: lone surrogates replaced."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _csv_record(names: list[str]) -> pl.Expr:
@@ -312,85 +383,208 @@ def starts_with_bom(path: Path) -> bool:
         return fh.read(3) == BOM.encode()
 
 
-def jsonl_fast(
-    path: Path, obj: SourceObject, *, bom: bool, skip: pl.Series | None = None
-) -> Parsed:
+def jsonl_fast(path: Path, obj: SourceObject, *, bom: bool) -> Parsed:
     """Polars reads the lines and decodes them against the contract's shape.
 
-    ``skip`` holds line numbers the slow path has already refused. Without it, lines are
-    numbered after they are decoded: numbering first makes polars decode on one thread.
+    Lines are numbered after they are decoded: numbering first makes polars decode on one
+    thread. ``totals`` count the lines only the slow path can judge exactly (a UTF-16
+    surrogate escape, a contract key written twice): ``jsonl_consistent`` checks them.
     """
     text = pl.col("_text").str.strip_chars_start(BOM) if bom else pl.col("_text")
     frame = pl.scan_lines(path, name="_text").with_columns(
         text, text.str.contains(r"^\s*$").alias("_blank")
     )
     decoded = pl.when(~pl.col("_blank")).then("_text").str.json_decode(_json_dtype(obj))
-    if skip is None:
-        frame = frame.with_columns(decoded.alias("_json")).with_row_index("_row")
-    else:
-        frame = frame.with_row_index("_row").filter(~(pl.col("_row") + 1).is_in(skip.implode()))
-        frame = frame.with_columns(decoded.alias("_json"))
-    fault = pl.when(pl.col("_json").is_null()).then(pl.lit("line is not a JSON object: it is null"))
-    frame = frame.filter(~pl.col("_blank")).select(
-        (pl.col("_row").cast(pl.Int64) + 1).alias("_line"),
-        "_text",
-        *(_json_value(c) for c in obj.columns),
-        fault.alias("_fault"),
+    frame = frame.with_columns(decoded.alias("_json")).with_row_index("_row")
+    frame = frame.filter(~pl.col("_blank")).with_columns(
+        (pl.col("_row").cast(pl.Int64) + 1).alias("_line")
     )
-    return Parsed(frame, pl.col("_text"))
+    totals = (
+        pl.len().alias("rows"),
+        pl.col("_text").str.contains(_SURROGATE_ESCAPE).sum().alias("surrogates"),
+        _repeats(obj).sum().alias("repeats"),
+    )
+    return Parsed(_decoded(frame, obj), pl.col("_text"), totals)
+
+
+def jsonl_consistent(path: Path, obj: SourceObject, totals: dict[str, int]) -> bool:
+    """Whether the fast path read every line as the slow path would: no surrogate escape
+    (the slow path refuses lone ones), and no contract key written twice with different
+    values (json_decode keeps the first, json_path_match the last: they must agree)."""
+    if totals.get("surrogates"):
+        return False
+    if not totals.get("repeats"):
+        return True
+    text = pl.col("_text").str.strip_chars_start(BOM)
+    differs = [
+        _json_value(c).ne_missing(text.str.json_path_match("$." + ".".join(c.path or (c.name,))))
+        for c in obj.columns
+        if c.kind != "string_list"
+    ]
+    found = (
+        pl.scan_lines(path, name="_text")
+        .filter(_repeats(obj))
+        .with_columns(text.str.json_decode(_json_dtype(obj)).alias("_json"))
+        .select(pl.any_horizontal(differs).sum())
+        .collect()
+        .item()
+    )
+    return not found
+
+
+def _repeats(obj: SourceObject) -> pl.Expr:
+    """A line where a contract key name appears more than once (at any depth)."""
+    return pl.any_horizontal(
+        [pl.col("_text").str.count_matches(f'"{k}"\\s*:') > 1 for k in _contract_keys(obj)]
+    )
+
+
+_SURROGATE_ESCAPE = r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}"
+
+
+def _contract_keys(obj: SourceObject) -> list[str]:
+    """Every key name on a contract path (top-level names, parents and leaves)."""
+    return sorted({step for c in obj.columns for step in (c.path or (c.name,))})
+
+
+def _decoded(frame: pl.LazyFrame, obj: SourceObject) -> pl.LazyFrame:
+    fault = pl.when(pl.col("_json").is_null()).then(pl.lit("line is not a JSON object: it is null"))
+    return frame.select(
+        "_line", "_text", *(_json_value(c) for c in obj.columns), fault.alias("_fault")
+    )
 
 
 def jsonl_checked(path: Path, obj: SourceObject, folder: Path, *, bom: bool) -> Parsed:
-    """The slow path: Python parses each line; lines polars cannot decode are refused."""
-    bad = folder / "refused.csv"
-    skip: list[int] = []
+    """The slow path: Python parses each line; lines that cannot be turned into the
+    contract's shape are refused with the reason. The others are written to a CSV of
+    (line, text, the contract's values only, as JSON strings) that polars then decodes, so
+    nothing polars cannot read (huge numbers, deep nesting) reaches it."""
+    good, bad = folder / "checked.csv", folder / "refused.csv"
+    refused = 0
     with (
         path.open(encoding="utf-8", newline="\n") as fh,
+        good.open("w", encoding="utf-8", newline="") as good_fh,
         bad.open("w", encoding="utf-8", newline="") as bad_fh,
     ):
-        out = csv.writer(bad_fh, lineterminator="\n")
+        good_out = csv.writer(good_fh, lineterminator="\n")
+        bad_out = csv.writer(bad_fh, lineterminator="\n")
         for number, raw in enumerate(fh, start=1):
-            text = _without_eol(raw.removeprefix(BOM) if bom else raw)
+            text = _without_eol(raw.removeprefix(BOM) if bom and number == 1 else raw)
             if not text.strip():
                 continue
-            fault = _json_fault(text, obj)
+            value, fault = _json_values(text, obj)
             if fault is not None:
-                out.writerow([number, fault[0] or "", fault[1], text[:RECORD_CHARS]])
-                skip.append(number)
-    parsed = jsonl_fast(path, obj, bom=bom, skip=pl.Series(skip, dtype=pl.Int64))
-    return Parsed(parsed.frame, parsed.record, refused=_refused(bad), refused_rows=len(skip))
+                bad_out.writerow([number, fault[0] or "", fault[1], text[:RECORD_CHARS]])
+                refused += 1
+            else:
+                good_out.writerow([number, text, json.dumps(value)])
+    frame = pl.scan_csv(
+        good,
+        has_header=False,
+        schema={"_line": pl.Int64, "_text": pl.String, "_norm": pl.String},
+        raise_if_empty=False,
+    ).with_columns(pl.col("_norm").str.json_decode(_json_dtype(obj)).alias("_json"))
+    return Parsed(
+        _decoded(frame, obj), pl.col("_text"), refused=_refused(bad), refused_rows=refused
+    )
+
+
+class _Object(dict):
+    """A JSON object (the last value of a repeated key, as json_path_match reads it) that
+    keeps the first values too (as polars' json_decode reads them) when a key repeats."""
+
+    first: dict[str, Any] | None = None
+
+
+def _object(pairs: list[tuple[str, Any]]) -> _Object:
+    value = _Object(pairs)
+    if len(value) != len(pairs):
+        first: dict[str, Any] = {}
+        for k, v in pairs:
+            first.setdefault(k, v)
+        value.first = first
+    return value
+
+
+def _at(value: Any, steps: tuple[str, ...], *, first: bool) -> Any:
+    for step in steps:
+        if not isinstance(value, dict):
+            return None
+        holder = value.first if first and getattr(value, "first", None) is not None else value
+        value = holder.get(step)
+    return value
 
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _json_fault(text: str, obj: SourceObject) -> tuple[str | None, str] | None:
-    """(column, reason) when a line cannot be decoded into the contract's shape."""
+def _json_values(text: str, obj: SourceObject) -> tuple[dict, tuple[str | None, str] | None]:
+    """The contract's values of a line as strings, or (column, reason) when the line
+    cannot be turned into the contract's shape."""
     try:
-        value = json.loads(text, parse_constant=_no_constant)
+        value = json.loads(
+            text, object_pairs_hook=_object, parse_float=str, parse_constant=_no_constant
+        )
     except json.JSONDecodeError as e:
-        return None, f"line is not valid JSON: {e.msg} at column {e.colno}"
+        return {}, (None, f"line is not valid JSON: {e.msg} at column {e.colno}")
     except ValueError as e:  # NaN, Infinity
-        return None, f"line is not valid JSON: {e}"
+        return {}, (None, f"line is not valid JSON: {e}")
+    except RecursionError:
+        return {}, (None, "line nests arrays or objects too deeply to be read")
     if not isinstance(value, dict):
-        return None, f"line is not a JSON object: it is {_json_type(value)}"
+        return {}, (None, f"line is not a JSON object: it is {_json_type(value)}")
+    out: dict[str, Any] = {}
     for c in obj.columns:
-        holder = value
+        steps = c.path or (c.name,)
+        if c.kind != "string_list" and (
+            _as_text(_at(value, steps, first=True)) != _as_text(_at(value, steps, first=False))
+        ):
+            return {}, (label(c), f"{label(c)}: the key appears twice with different values")
+        holder, into = value, out
         if c.path:
             holder = value.get(c.path[0])
             if holder is None:
                 continue
             if not isinstance(holder, dict):
-                return c.path[0], f"{c.path[0]}: {_short(holder)} is not an object"
-        v = holder.get(c.path[-1] if c.path else c.name)
+                return {}, (c.path[0], f"{c.path[0]}: {_short(holder)} is not an object")
+            into = out.setdefault(c.path[0], {})
+        key = c.path[-1] if c.path else c.name
+        v = holder.get(key)
         if c.kind == "string_list":
             items = v if isinstance(v, list) else [v]
             if any(isinstance(x, dict | list) for x in items):
-                return label(c), f"{label(c)}: {_short(v)} is not a list of strings"
+                return {}, (label(c), f"{label(c)}: {_short(v)} is not a list of strings")
+            if v is not None:
+                into[key] = [_as_text(x) for x in items]
         elif isinstance(v, dict | list):
-            return label(c), f"{label(c)}: {_short(v)} is not a single value"
-    return None
+            return {}, (label(c), f"{label(c)}: {_short(v)} is not a single value")
+        else:
+            into[key] = _as_text(v)
+        if _has_lone_surrogate(into.get(key)):
+            return {}, (label(c), f"{label(c)}: a string holds a lone UTF-16 surrogate")
+    return out, None
+
+
+def _as_text(v: Any) -> str | None:
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, dict | list):
+        return json.dumps(v, separators=(",", ":"))
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _has_lone_surrogate(v: Any) -> bool:
+    texts = v if isinstance(v, list) else [v]
+    for t in texts:
+        if isinstance(t, str):
+            try:
+                t.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
 
 
 def _json_type(value: Any) -> str:
@@ -404,7 +598,7 @@ def _json_type(value: Any) -> str:
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text = json.dumps(value)
     return text if len(text) <= 100 else text[:97] + "..."
 
 

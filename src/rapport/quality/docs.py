@@ -31,6 +31,7 @@ from great_expectations.data_context.types.resource_identifiers import (
 
 from rapport.contract import SourceObject, objects_of
 from rapport.quality.result import ObjectValidation
+from rapport.safe_output import html_text
 
 SITE = "rapport"
 
@@ -69,6 +70,26 @@ def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def escaped_for_html(result: Any) -> Any:
+    """The validation result with every value it quotes from the data escaped for HTML
+    (GX renders unexpected values into its pages without escaping: a delivered
+    ``<script>`` would run in the reader's browser)."""
+    for outcome in result.results:
+        if outcome.result:
+            outcome.result = _escaped(outcome.result)
+    return result
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return html_text(value)
+    if isinstance(value, list | tuple):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
 
 
 def build_pages(

@@ -145,4 +145,7 @@ def _run(
         result_format=result_format,
         run_id=key.run_id,
     )
-    return result.to_json_dict()
+    kept = result.to_json_dict()
+    # GX's pages show unexpected values as they are: what the Data Docs render is escaped
+    context.validation_results_store.set(key, docs.escaped_for_html(result))
+    return kept

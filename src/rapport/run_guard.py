@@ -1,0 +1,74 @@
+"""What `rapport run` checks before and after a run: the landing's refused folders, and a
+serving file that no longer opens."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from rapport.config import load_config
+from rapport.contract import SOURCES
+from rapport.deliveries import gate_problems, landing_refusals
+from rapport.ingest import loaded_deliveries
+from rapport.nights import night_window
+from rapport.publish import publish
+from rapport.safe_output import printable
+from rapport.settings import Paths, SettingsError
+
+
+def report_refusals(paths: Paths, night: date | None = None) -> int:
+    """Print one line per refused landing folder on stderr; return how many. A night asked
+    for explicitly (``--date``) outside the plausible window is a bad argument."""
+    if night is not None and (why := night_window(paths.lake).refusal(night)):
+        raise SettingsError(f"--date {night} is {why}")
+    refusals = landing_refusals(paths)
+    for refusal in refusals:
+        print(f"rapport run: refused {printable(refusal.line())}", file=sys.stderr)
+    return len(refusals)
+
+
+def serving_problem(serving: Path) -> str | None:
+    """Why the serving warehouse does not open as a Rapport warehouse (None if it does or
+    does not exist yet)."""
+    if not serving.exists():
+        return None
+    try:
+        con = duckdb.connect(str(serving), read_only=True)
+        try:
+            con.execute("select as_of_date from rapport.publication").fetchall()
+        finally:
+            con.close()
+    except duckdb.Error as e:
+        return " ".join(str(e).split())[:200]
+    return None
+
+
+def repair_serving(paths: Paths) -> str | None:
+    """Republish the serving file from the build warehouse when it does not open; returns
+    what was done, or None when it was fine."""
+    problem = serving_problem(paths.warehouse)
+    if problem is None:
+        return None
+    if not paths.build_db.exists():
+        raise SettingsError(
+            f"warehouse {paths.warehouse} cannot be read ({problem}) and there is no build "
+            f"warehouse to republish it from: run `rapport run --force --from <first night>`"
+        )
+    publication = publish(paths.build_db, paths.warehouse, load_config().money.currency)
+    return (
+        f"warehouse {paths.warehouse} could not be read ({problem}): republished it from "
+        f"{paths.build_db} (night {publication.as_of_date})"
+    )
+
+
+def released_problems(paths: Paths, night_from: date, night_to: date) -> list[str]:
+    """What `--release` published despite the gates (rejected files, quarantine, replays)."""
+    share = load_config().quality.max_quarantined_share
+    problems = []
+    for source in SOURCES:
+        nights = [d for d in loaded_deliveries(paths.lake, source) if night_from <= d <= night_to]
+        problems += gate_problems(paths.lake, source, nights, share)
+    return problems
