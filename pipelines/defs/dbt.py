@@ -1,7 +1,8 @@
 """dbt models as Dagster assets: one @dbt_assets per partitioning.
 
 - `nightly_models` (partitioned by night, one run per range): staging, the
-  intermediate signals and `account_loyalty_history`; dbt gets the window as vars.
+  intermediate signals, `account_loyalty_history` and `account_risk_movers`; dbt gets the
+  window as vars.
 - `current_models` (unpartitioned): the marts that show the latest night.
 dbt tests become asset checks of the models they test.
 """
@@ -22,10 +23,11 @@ from rapport.overrides import ensure_active
 from rapport.raw_schema import ensure_schema_partitions
 
 NIGHTLY_SELECT = (
-    "path:models/staging path:models/intermediate account_loyalty_history resource_type:seed"
+    "path:models/staging path:models/intermediate account_loyalty_history account_risk_movers "
+    "resource_type:seed"
 )
 CURRENT_SELECT = "path:models/marts"
-CURRENT_EXCLUDE = "account_loyalty_history"
+CURRENT_EXCLUDE = "account_loyalty_history account_risk_movers"
 
 
 class RapportTranslator(DagsterDbtTranslator):

@@ -160,12 +160,12 @@ def test_webhook_in_a_night_is_bounded_by_its_timeout(installation: Installation
         finally:
             monkey.undo()
     assert result.success and again.success
-    meta = result.asset_materializations_for_node("alerts_ledger")[0].metadata
+    meta = result.asset_materializations_for_node("marts__alerts")[0].metadata
     assert meta["webhook"].value == "timed out after 1s"
     assert meta["new_alerts"].value > 0
     assert len(received) == 1 and "CHF" in received[0]["text"]
     assert elapsed < 15  # Dagster's own overhead, not the webhook's 10 s
-    rerun = again.asset_materializations_for_node("alerts_ledger")[0].metadata
+    rerun = again.asset_materializations_for_node("marts__alerts")[0].metadata
     assert rerun["new_alerts"].value == 0
 
 

@@ -1,7 +1,17 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
+        partition_by=(['as_of_date'] if target.type == 'spark' else none),
+        on_schema_change='fail',
+        pre_hook="{% if is_incremental() and target.type != 'spark' %}delete from {{ this }} where {{ in_mover_window('as_of_date') }}{% endif %}",
+    )
+}}
 -- What changed: per night and baseline (the night 1 and 7 days before, `mover_baseline_days`),
 -- the accounts whose loyalty-risk score, risk tier or quadrant differ from the baseline, with
 -- the signals that appeared or lapsed in between. On the watchlist = `accessible`, or pinned
--- there by an override.
+-- there by an override. Incremental like account_loyalty_history: a run recomputes the nights
+-- of its window and the `mover_baseline_days` after it (`macros/movers.sql`).
 {% set baselines = var('mover_baseline_days') %}
 
 with history as (
@@ -23,10 +33,6 @@ with history as (
     from {{ ref('account_loyalty_history') }}
 ),
 
-signals as (
-    select as_of_date, account_id, signal from {{ ref('int_signals_detected') }}
-),
-
 nights as (
     select distinct as_of_date from history
 ),
@@ -41,9 +47,29 @@ baselines as (
     from nights
     inner join nights as earlier
         on earlier.as_of_date <= {{ dbt.dateadd('day', -days, 'nights.as_of_date') }}
+    where {{ in_mover_window('nights.as_of_date') }}
     group by nights.as_of_date
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
+),
+
+needed_nights as (
+    -- only the nights compared and their baselines are read below
+    select as_of_date from baselines
+    union
+    select baseline_date from baselines
+),
+
+scoped_history as (
+    select history.*
+    from history
+    inner join needed_nights on needed_nights.as_of_date = history.as_of_date
+),
+
+signals as (
+    select detected.as_of_date, detected.account_id, detected.signal
+    from {{ ref('int_signals_detected') }} as detected
+    inner join needed_nights on needed_nights.as_of_date = detected.as_of_date
 ),
 
 compared as (
@@ -70,9 +96,9 @@ compared as (
         current_night.risk_tier_override,
         current_night.override_reason
     from baselines
-    inner join history as current_night
+    inner join scoped_history as current_night
         on current_night.as_of_date = baselines.as_of_date
-    left join history as baseline_night
+    left join scoped_history as baseline_night
         on baseline_night.as_of_date = baselines.baseline_date
         and baseline_night.account_id = current_night.account_id
 ),
