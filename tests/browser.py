@@ -8,6 +8,7 @@ profile and no network services; the test talks to it over the protocol's WebSoc
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import re
@@ -69,7 +70,10 @@ class Chromium:
             if pages or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
-        self._ws = connect(pages[0]["webSocketDebuggerUrl"], max_size=None, open_timeout=30)
+        self._stack = contextlib.ExitStack()
+        self._ws = self._stack.enter_context(
+            connect(pages[0]["webSocketDebuggerUrl"], max_size=None, open_timeout=30)
+        )
         self.run = PageRun()
         for domain in ("Page", "Runtime", "Log"):
             self.call(f"{domain}.enable")
@@ -88,7 +92,7 @@ class Chromium:
         raise RuntimeError("chromium did not start its DevTools endpoint")
 
     def __exit__(self, *exc: object) -> None:
-        self._ws.close()
+        self._stack.close()
         self._proc.terminate()
         try:
             self._proc.wait(timeout=10)

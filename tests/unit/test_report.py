@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
+
 from rapport.report import quadrant_figure, render_report
 from rapport.report_data import ReportData
+from tests.browser import Chromium, chromium_path
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -76,3 +79,21 @@ def test_money_shows_its_currency() -> None:
     page = render_report(_data())
     assert "Money in CHF" in page
     assert "100,000 CHF" in page
+
+
+def test_a_hostile_name_stays_text_in_the_browser(tmp_path) -> None:
+    if chromium_path() is None:
+        pytest.fail("chromium is not installed: .ci/run installs it (apt-get install chromium)")
+    page = tmp_path / "report.html"
+    page.write_text(render_report(_data()), encoding="utf-8")
+    with Chromium() as browser:
+        browser.open(page.as_uri())
+        injected = browser.evaluate("document.querySelectorAll('img[src=x]').length")
+        cell = browser.evaluate("document.querySelector('tbody td:nth-child(2)').textContent")
+        points = browser.evaluate(
+            "document.querySelectorAll('#quadrant-chart .scatterlayer .point').length"
+        )
+        errors = browser.run.errors
+    assert errors == [] and injected == 0
+    assert cell == HOSTILE
+    assert points == 1
