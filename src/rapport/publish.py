@@ -30,6 +30,10 @@ PUBLISHED: tuple[tuple[str, str], ...] = (
     ("marts", "alerts"),
 )
 
+#: Published tables that are not dbt models: Rapport's own records (the alerts ledger,
+#: loaded into the build warehouse by the alerts step).
+FROM_RECORDS: frozenset[tuple[str, str]] = frozenset({("marts", "alerts")})
+
 #: A column whose description ends with this is money: the published comment names the currency.
 MONEY_MARK = "Money."
 
