@@ -1,4 +1,5 @@
-# Rapport: `make demo` sets up and runs a demo; `make test` lints and tests.
+# Rapport: `make demo` sets up and runs a demo; `make test` lints and runs the fast lane,
+# `make test-all` every test (README, "Tests").
 SHELL := /bin/bash
 PYTHON ?= python3
 UV_VERSION := 0.13.9
@@ -14,7 +15,7 @@ DEMO_DAYS ?= 28
 DEMO_SEED ?= 7
 DATA := $(CURDIR)/data
 
-.PHONY: install demo test lint ui bench clean fuzz
+.PHONY: install demo test test-all lint ui bench clean fuzz
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -33,11 +34,16 @@ demo: install  ## generate demo extracts, run every night through Dagster, print
 	DAGSTER_HOME=$(DATA)/dagster $(BIN)/rapport run --landing $(DATA)/landing --warehouse $(DATA)/warehouse.duckdb
 	$(BIN)/rapport watchlist --warehouse $(DATA)/warehouse.duckdb --limit 15
 
-lint: install
+lint: install  ## ruff, and sqlfluff over the dbt models (house style in .sqlfluff)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	mkdir -p $(DATA)/sqlfluff
+	RAPPORT_BUILD_DB=$(DATA)/sqlfluff/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models
 
-test: lint  ## ruff, then the test suite (real Dagster, dbt, DuckDB, polars, GX)
+test: lint  ## the fast lane: unit tests, dbt tests on fixtures, one end-to-end night
+	$(BIN)/pytest -q -m "not full"
+
+test-all: lint  ## every test: end to end, replays, backfills, kill -9, readers, bench smoke
 	$(BIN)/pytest -q
 
 FUZZ_EXAMPLES ?= 3000

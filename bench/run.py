@@ -144,7 +144,7 @@ def checkout(ref: str, work: Path) -> Path:
 #: imported once before measuring, so their bytecode is cached (see `bytecode_env`)
 WARM_UP = (
     "from rapport.manifest import ensure_manifest; ensure_manifest(); "
-    "import rapport.cli, rapport.runner, rapport.generate, rapport.quality.validate, "
+    "import pipelines.cli, rapport.plan, rapport.generate, rapport.quality.validate, "
     "pipelines.defs, dbt.cli.main, dbt.task.build, dbt.adapters.duckdb, bench.floor"
 )
 
@@ -233,7 +233,7 @@ def ensure_landing(folder: Path, accounts: int, source: Path, log: Log) -> dict:
 def _rapport(variant: str | None = None) -> list[str]:
     if variant:  # a diagnostic variant (bench.whatif): never counts for a target
         return [sys.executable, "-m", "bench.whatif", variant]
-    return [sys.executable, "-m", "rapport.cli"]
+    return [sys.executable, "-m", "pipelines.cli"]
 
 
 def _install(root: Path) -> dict[str, Path]:

@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     variant, rest = args[0], args[1:]
     if variant == "no-gx":
         _without_gx()
-    from rapport.cli import main as rapport_main
+    from pipelines.cli import main as rapport_main
 
     return rapport_main(rest)
 

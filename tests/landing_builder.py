@@ -8,6 +8,8 @@ import json
 from datetime import date
 from pathlib import Path
 
+import psutil
+
 from rapport.contract import SourceObject, objects_of
 
 Row = dict[str, object]
@@ -80,3 +82,27 @@ def owner(stamp: str) -> Row:
         "CreatedDate": "2024-01-01T09:00:00.000+0000",
         "LastModifiedDate": stamp,
     }
+
+
+def crm_night(landing: Path, night: date = date(2026, 9, 1)) -> None:
+    """A crm delivery of two accounts, one of them quarantined (ARR "lots")."""
+    write_delivery(
+        landing,
+        "crm",
+        night,
+        {
+            "users": [owner(sf(night))],
+            "accounts": [
+                account("A", "Alpha", sf(night)),
+                account("B", "Beta", sf(night), ARR__c="lots"),  # quarantined
+            ],
+        },
+    )
+
+
+def child_processes() -> list[psutil.Process]:
+    """This process's children, but multiprocessing's resource tracker (one per process,
+    started with the first child)."""
+    return [
+        p for p in psutil.Process().children() if "resource_tracker" not in " ".join(p.cmdline())
+    ]

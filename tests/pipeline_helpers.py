@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
-from rapport.cli import main
+from pipelines.cli import main
 from rapport.contract import OBJECTS, SourceObject
 from rapport.settings import Paths
 
@@ -104,3 +107,55 @@ def crm_current_accounts(landing: Path) -> dict[str, dict[str, object]]:
             if key not in best or (stamp, night) >= best[key][:2]:
                 best[key] = (stamp, night, rec)
     return {k: v[2] for k, v in best.items() if str(v[2]["IsDeleted"]).lower() != "true"}
+
+
+MARTS = (
+    "account_loyalty_history",
+    "account_loyalty_risk",
+    "owner_relationship_health",
+    "satisfied_at_risk",
+    "account_loyalty_signals",
+    "account_defections",
+)
+
+
+def marts_digest(warehouse: Path, tables: tuple[str, ...] = MARTS) -> dict[str, str]:
+    """An ordered hash of each mart's contents."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {
+            t: hashlib.sha256(
+                repr(con.execute(f"select * from marts.{t} order by all").fetchall()).encode()
+            ).hexdigest()
+            for t in tables
+        }
+    finally:
+        con.close()
+
+
+class BuiltStates:
+    """Installations built once per test session, each test getting its own copy.
+
+    `copy(name, build, into)` builds the state called `name` the first time it is asked for
+    (`build` gets an empty installation under the session's cache folder), then copies the
+    whole installation (landing, lake, warehouse, quality results, Dagster instance) to
+    `into`: a test may run nights on its copy, the cached state is never touched.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def copy(self, name: str, build: Callable[[Installation], None], into: Path) -> Installation:
+        cached = self.root / name
+        if not (cached / ".built").exists():
+            shutil.rmtree(cached, ignore_errors=True)
+            cached.mkdir(parents=True)
+            build(installation(cached))
+            (cached / ".built").touch()
+        shutil.copytree(cached, into, dirs_exist_ok=True)
+        return installation(into)
+
+
+def installation(root: Path) -> Installation:
+    """The installation whose files all live under `root`."""
+    return Installation(root / "landing", root / "warehouse.duckdb", root / "labels.csv")

@@ -1,4 +1,4 @@
-{# Shims for SQL that differs between DuckDB and Spark (see docs/portable_sql.md). #}
+{# Shims for SQL that differs between DuckDB and Spark (README.md, "Portable SQL"). #}
 
 {#
   Joins `measure` strings with `delimiter`, ordered by `order_expr` ascending.

@@ -7,19 +7,17 @@ delivery not yet loaded (or changed since) to the latest delivered night, in one
 import dagster as dg
 
 from pipelines.defs.jobs import nightly_job
+from pipelines.defs.partitions import range_tags
 from pipelines.defs.resources import RapportResource
 from rapport.config import RapportConfig
 from rapport.contract import SOURCES
 from rapport.deliveries import pending_nights
 from rapport.ingest import delivery_fingerprint
-from rapport.runner import RunPlan, plan_run
+from rapport.plan import RunPlan, plan_run
 
 
 def _range_tags(plan: RunPlan) -> dict[str, str]:
-    return {
-        "dagster/asset_partition_range_start": plan.night_from.isoformat(),
-        "dagster/asset_partition_range_end": plan.night_to.isoformat(),
-    }
+    return range_tags(plan.night_from, plan.night_to)
 
 
 def build_delivery_sensor(source: str, interval_seconds: int) -> dg.SensorDefinition:

@@ -88,6 +88,11 @@ def _check_result(
     )
 
 
+def ingest_step(source: str) -> str:
+    """The name of a source's ingest step (its op, configured per run with `IngestConfig`)."""
+    return f"ingest_{source}"
+
+
 def build_ingest_assets(
     source: str, quality: QualityConfig, settings: IngestSettings
 ) -> dg.AssetsDefinition:
@@ -112,7 +117,7 @@ def build_ingest_assets(
     ]
 
     @dg.multi_asset(
-        name=f"ingest_{source}",
+        name=ingest_step(source),
         specs=specs,
         check_specs=checks,
         partitions_def=nights,

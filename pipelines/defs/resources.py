@@ -28,9 +28,11 @@ rapport:
 
 class LocalDbtCli(DbtCliResource):
     """The dbt CLI of this environment. dagster-dbt asks the executable for its version with
-    a `dbt --version` subprocess (about 5 s here) on every new resource; the executable is
-    this venv's, so the installed dbt-core package already says it."""
+    a `dbt --version` subprocess on every new resource (its cost: docs/performance.md); the
+    executable is this venv's, so the installed dbt-core package already says it."""
 
+    # Private: dagster-dbt has no public setting for the version (nor to skip asking for it),
+    # so the cached property it reads is overridden; check it when upgrading dagster-dbt.
     @cached_property
     def _cli_version(self) -> version.Version:
         return version.parse(metadata.version("dbt-core"))

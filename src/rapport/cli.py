@@ -2,16 +2,16 @@
 
 Exit codes: 0 success; 1 the run or a gate failed; 2 bad arguments or configuration.
 Failures print one line on stderr saying why.
+
+The library's commands are here; `run` (Dagster) is added by the orchestration package,
+whose `pipelines.cli.main` is the `rapport` program: this library never imports Dagster.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
-import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -109,95 +109,6 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace) -> int:
-    from rapport.config import load_config
-    from rapport.lake_lock import lake_lock
-    from rapport.run_guard import released_problems, repair_serving, report_refusals
-    from rapport.runner import execute, plan_run
-    from rapport.safe_output import printable
-
-    paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
-    if args.night_to and not args.night_from:
-        raise SettingsError("--to needs --from")
-    paths.require_landing()
-    with lake_lock(paths.lake, load_config().runs.lock_wait_seconds) as lock:
-        refused = report_refusals(paths, args.date)
-        plan = plan_run(paths, args.date, args.night_from, args.night_to)
-        if plan is None:
-            if repaired := repair_serving(paths):
-                print(repaired)
-            print(f"nothing to do: every complete delivery in {paths.landing} is loaded")
-            return _refused_exit(refused, 0)
-        print(f"running {plan.describe()}", flush=True)
-        outcome = execute(
-            paths,
-            plan,
-            force=args.force,
-            release=args.release,
-            # the console shows the one-line verdict; every event, stack traces included,
-            # stays in the Dagster instance (and on the console with --verbose)
-            log_level="DEBUG" if args.verbose else "CRITICAL",
-            run_id=lock.run_id,
-        )
-        if outcome.success and args.release:
-            for problem in released_problems(paths, plan.night_from, plan.night_to):
-                print(f"released: {printable(problem)}")
-    if not outcome.success:
-        message = printable(outcome.message)
-        print(f"rapport run failed: {message} (Dagster run {outcome.run_id})", file=sys.stderr)
-        return 1
-    print(f"{outcome.message}; published {paths.warehouse} (Dagster run {outcome.run_id})")
-    return _refused_exit(refused, 0)
-
-
-def _refused_exit(refused: int, code: int) -> int:
-    """A run that had to refuse landing folders exits 1 (after running the rest)."""
-    if refused and code == 0:
-        print(
-            f"rapport run: {refused} landing folder(s) refused (listed above); the other "
-            "deliveries were run",
-            file=sys.stderr,
-        )
-        return 1
-    return code
-
-
-def _retract(args: argparse.Namespace) -> int:
-    from rapport.config import load_config
-    from rapport.deliveries import all_pending
-    from rapport.lake_lock import lake_lock
-    from rapport.retract import loaded_nights, retract_night
-    from rapport.runner import RunPlan, execute
-
-    paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
-    paths.require_landing()
-    sources = (args.source,) if args.source else SOURCES
-    with lake_lock(paths.lake, load_config().runs.lock_wait_seconds, "rapport retract") as lock:
-        removed = retract_night(paths, args.date, sources)
-        if not removed:
-            raise SettingsError(
-                f"night {args.date} is not loaded in {paths.lake}: nothing to retract"
-            )
-        print(f"retracted {', '.join(removed)}; rebuilding every night still loaded", flush=True)
-        nights = loaded_nights(paths.lake)
-        if not nights:
-            print("no night is loaded any more: the serving warehouse was left as it was")
-            return 0
-        window = (nights[0], nights[-1])
-        plan = RunPlan(nights[0], nights[-1], all_pending(paths, window))
-        outcome = execute(paths, plan, run_id=lock.run_id)
-    if not outcome.success:
-        print(
-            f"rapport retract: the night is out of the lake, but the rebuild failed: "
-            f"{outcome.message} (Dagster run {outcome.run_id}); the serving warehouse still "
-            "holds it until a run succeeds",
-            file=sys.stderr,
-        )
-        return 1
-    print(f"{outcome.message}; published {paths.warehouse} (Dagster run {outcome.run_id})")
-    return 0
-
-
 def _watchlist(args: argparse.Namespace) -> int:
     from rapport.watchlist import WatchlistFilter, read_watchlist, render
 
@@ -214,36 +125,38 @@ def _quarantine(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {
+Command = Callable[[argparse.Namespace], int]
+
+#: the library's commands; `run` and `retract` are registered by `pipelines.cli`
+COMMANDS: dict[str, Command] = {
     "generate": _generate,
-    "run": _run,
     "watchlist": _watchlist,
     "quarantine": _quarantine,
     **revops_cli.COMMANDS,
-    "retract": _retract,
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, commands: Mapping[str, Command] = COMMANDS) -> int:
+    """Parse `argv` and run its command; the exit code."""
     args = _parser().parse_args(argv)
-    program_run = argv is None and args.command == "run"
-    if program_run:
-        # No cyclic garbage collection while Dagster, dbt and the definitions are imported
-        # and built (~0.5 s of CPU); `execute` freezes what they allocated and turns it back on.
-        gc.disable()
+    command = commands.get(args.command)
+    if command is None:
+        print(
+            f"rapport {args.command}: this command is run by the `rapport` program "
+            "(pipelines.cli), not by the library's CLI",
+            file=sys.stderr,
+        )
+        return 2
     try:
-        code = COMMANDS[args.command](args)
+        return command(args)
     except (SettingsError, FileNotFoundError, LakeBusy) as exc:
         print(f"rapport {args.command}: {printable(exc)}", file=sys.stderr)
-        code = 2
+        return 2
     except Exception as exc:
         if not _is_verdict(exc):
             raise
         print(f"rapport {args.command}: {printable(exc)}", file=sys.stderr)
-        code = 1
-    if program_run:
-        _exit_now(code)
-    return code
+        return 1
 
 
 def _is_verdict(exc: Exception) -> bool:
@@ -253,23 +166,6 @@ def _is_verdict(exc: Exception) -> bool:
     return isinstance(exc, UnreadableState) or (
         ingest is not None and isinstance(exc, ingest.IngestError)
     )
-
-
-def _exit_now(code: int) -> None:
-    """End the process without the interpreter's teardown (1.6-1.8 s of finalizing Dagster's,
-    dbt's and GX's objects after a night). Only when `rapport run` is the program (not when
-    `main` is called with arguments, as tests do), after the run has returned: the Dagster
-    instance is closed, dbt has exited, the lake's and the warehouse's files were written and
-    fsynced. What is left is run here: the exit handlers (logging's flush, multiprocessing's
-    finalizers, which release the named semaphores dbt created; without them the resource
-    tracker warns about "leaked semaphore objects") and flushing the console."""
-    import atexit
-
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
-            stream.flush()
-    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "rapport.toml"
+from rapport.project import default_config
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ class RapportConfig:
 def load_config(path: Path | None = None) -> RapportConfig:
     """Read the file (default: the project's `rapport.toml`); a missing file means the
     documented defaults."""
-    path = path or DEFAULT_CONFIG
+    path = path or default_config()
     if not path.exists():
         return RapportConfig()
     raw = tomllib.loads(path.read_text())

@@ -195,7 +195,11 @@ def landing_refusals(paths: Paths) -> list[Refusal]:
     window = night_window(paths.lake)
     refused = [r for source in SOURCES for r in scan_deliveries(paths.landing, source, window)[1]]
     for source in SOURCES:
-        for night in loaded_deliveries(paths.lake, source):
+        try:
+            loaded = loaded_deliveries(paths.lake, source)
+        except UnreadableState:
+            continue  # the run names the manifest and its repair (`--force` loads it again)
+        for night in loaded:
             if why := window.refusal(night):
                 refused.append(
                     Refusal(

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+from rapport.project import dbt_project_dir
 
 
 def _newest_source(project: Path) -> float:
@@ -18,8 +18,10 @@ def _newest_source(project: Path) -> float:
     return max(p.stat().st_mtime for p in paths if p.exists())
 
 
-def ensure_manifest(project: Path = DBT_PROJECT_DIR) -> Path:
-    """Run `dbt parse` when target/manifest.json is missing or older than the project."""
+def ensure_manifest(project: Path | None = None) -> Path:
+    """Run `dbt parse` when target/manifest.json is missing or older than the project
+    (default: the project Rapport runs, `rapport.project.dbt_project_dir()`)."""
+    project = project or dbt_project_dir()
     manifest = project / "target" / "manifest.json"
     if manifest.exists() and manifest.stat().st_mtime >= _newest_source(project):
         return manifest

@@ -11,7 +11,7 @@ import yaml
 
 from rapport.contract import SOURCES
 from rapport.deliveries import loads_of
-from rapport.manifest import DBT_PROJECT_DIR
+from rapport.project import dbt_project_dir
 from rapport.quarantine import read_quarantine
 from rapport.settings import Paths
 
@@ -43,9 +43,10 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 
 
-def scoring_thresholds(project: Path = DBT_PROJECT_DIR) -> tuple[float, float]:
+def scoring_thresholds(project: Path | None = None) -> tuple[float, float]:
     """`satisfied_threshold` and `high_risk_threshold` from dbt_project.yml (the quadrant
     lines of the chart)."""
+    project = project or dbt_project_dir()
     config = yaml.safe_load((project / "dbt_project.yml").read_text())
     return float(config["vars"]["satisfied_threshold"]), float(
         config["vars"]["high_risk_threshold"]

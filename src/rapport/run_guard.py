@@ -3,6 +3,7 @@ serving file that no longer opens."""
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -72,3 +73,15 @@ def released_problems(paths: Paths, night_from: date, night_to: date) -> list[st
         nights = [d for d in loaded_deliveries(paths.lake, source) if night_from <= d <= night_to]
         problems += gate_problems(paths.lake, source, nights, share)
     return problems
+
+
+_RAW_PART = re.compile(r"raw/(\w+)/(\w+)/dt=(\d{4}-\d{2}-\d{2})/part-0\.parquet")
+
+
+def repair_hint(message: str) -> str:
+    """The failure message, with the repair when it names a raw partition (a corrupt or
+    truncated Parquet file is rebuilt from the landing by `--force` on its night)."""
+    m = _RAW_PART.search(message)
+    if m is None or "rapport run --force" in message:
+        return message
+    return f"{message} (rebuild {m.group(0)}: `rapport run --force --date {m.group(3)}`)"

@@ -1,8 +1,8 @@
 """A step's heavy work in a child process, so that its memory goes back to the system.
 
 polars (reading a night's landing) and pandas (Great Expectations) keep most of what they
-allocated after the work is done: at 1M accounts the run process held ~6 GiB after the
-ingest, through dbt. `StepProcess` runs the work in one spawned child process per step,
+allocated after the work is done, and the run process would hold it through dbt (measured
+at 1M accounts: docs/performance.md, finding 3). `StepProcess` runs the work in one spawned child process per step,
 reused for the load and then the validations, and ends it when the step is done.
 
 The child's log lines (the ``log`` handed to ``load_source_nights``) are relayed to the
@@ -11,11 +11,13 @@ the child logged them. An exception in the child is raised in the parent with it
 and message (its traceback in ``__cause__``).
 """
 
-import gc
+import contextlib
 import logging
 import multiprocessing
+import os
 import pickle
 import queue
+import signal
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 END = "end"  # (END, task) follows each task on the relay, whatever its outcome
+STARTED = "started"  # (STARTED, pid): the child is up; its pid lets the parent kill it
 POLL_S = 0.2
 GRACE_S = 2.0  # how long to wait for a finished task's end marker
 
@@ -55,6 +58,7 @@ def _start(relay: "Queue[tuple[Any, Any]]") -> None:
     """The child's initializer: keep the queue to the parent."""
     global _relay
     _relay = relay
+    relay.put((STARTED, os.getpid()))
 
 
 def _step_logger() -> logging.Logger:
@@ -118,6 +122,7 @@ class StepProcess:
             self._context.Queue() if isolated else None  # records, END
         )
         self._pool: ProcessPoolExecutor | None = None
+        self._child_pid: int | None = None
         self._tasks = 0
 
     def __enter__(self) -> Self:
@@ -139,20 +144,15 @@ class StepProcess:
         pool, self._pool = self._pool, None
         relay, self._relay = self._relay, None
         if pool is not None:
-            if error is not None:
-                # do not wait for a validation that nobody will read
-                for process in list((getattr(pool, "_processes", None) or {}).values()):
-                    process.kill()
+            if error is not None and self._child_pid is not None:
+                # do not wait for a validation that nobody will read (the executor has no
+                # public way to stop a running task: end the child by its pid)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self._child_pid, signal.SIGKILL)
             pool.shutdown(wait=True, cancel_futures=True)
         if relay is not None:
             relay.close()
             relay.join_thread()
-        del pool, relay
-        # The executor's queues and the relay hold named semaphores, released when those
-        # objects are collected; they sit in reference cycles, so collect them now: a process
-        # that ends with os._exit (`rapport run`) would leave them to the resource tracker,
-        # which warns about "leaked semaphore objects" at exit.
-        gc.collect()
 
     def load(self, paths: Paths, source: str, nights: list[date], force: bool) -> "SourceLoad":
         """``rapport.deliveries.load_source_nights`` in the child; its lines go to ``log``."""
@@ -199,6 +199,9 @@ class StepProcess:
                         future.exception(), BrokenProcessPool
                     ):
                         return
+                continue
+            if item[0] == STARTED:
+                self._child_pid = item[1]
                 continue
             if item[0] == END:
                 if item[1] == task:

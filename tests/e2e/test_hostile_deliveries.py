@@ -19,10 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from rapport.cli import main
+from pipelines.cli import main
 from tests.pipeline_helpers import Installation, generate
-
-pytestmark = pytest.mark.slow
 
 START = date(2026, 9, 1)
 NIGHTS = [START + timedelta(days=i) for i in range(4)]

@@ -1,6 +1,8 @@
 -- Survey responses with the account and contact they speak for: the embedded account_id,
 -- else the contact named by ExternalReference, else the contact with the same e-mail
 -- (case- and whitespace-insensitive). Contacts are taken as known when the response arrived.
+-- sqlfluff:exclude_rules:CP02,AL09,LT05,LT02,AM04,ST06,ST03,RF01
+-- (.sqlfluff's exclusions, and ST03/RF01: sqlfluff cannot parse `responses.* except (...)`)
 {{ versions_config('response_id') }}
 -- Incremental (DuckDB): a night recomputes only the versions of the records it changed;
 -- an older version's attribution never changes, since it used what was known when it arrived.

@@ -2,6 +2,7 @@
 -- int_signals_detected holds only the nights of this run: when the run did not compute the
 -- latest night (e.g. `rapport run --date <an earlier night>`), the latest night's rows are
 -- kept from the table as it was, so the mart always describes the latest night.
+-- depends_on: {{ ref('int_nights_scoped') }}
 {% set previous = adapter.get_relation(this.database, this.schema, this.identifier) %}
 
 with signals as (
@@ -10,10 +11,6 @@ with signals as (
 
 latest as (
     select max(as_of_date) as as_of_date from {{ ref('account_loyalty_risk') }}
-),
-
-scoped as (
-    select as_of_date from {{ ref('int_nights_scoped') }}
 ),
 
 computed as (
@@ -31,6 +28,10 @@ computed as (
 ),
 
 {% if previous is not none %}
+scoped as (
+    select as_of_date from {{ ref('int_nights_scoped') }}
+),
+
 kept as (
     select
         as_of_date,

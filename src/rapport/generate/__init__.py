@@ -1,5 +1,6 @@
-"""Demo extracts: a synthetic CRM, help desk and survey tool delivering nightly as EXTRACTS.md
-describes, and the hidden truth about every account (the labels) to judge the pipeline by.
+"""Demo extracts: a synthetic CRM, help desk and survey tool delivering nightly as
+docs/extracts.md describes, and the hidden truth about every account (the labels) to judge
+the pipeline by.
 
 Accounts are generated in chunks of `CHUNK_ACCOUNTS`, each with its own random stream, so the
 output depends only on the arguments and memory stays flat however many accounts are asked for.

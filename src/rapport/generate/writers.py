@@ -1,4 +1,4 @@
-"""Contract file formats (EXTRACTS.md), and which record versions each night delivers.
+"""Contract file formats (docs/extracts.md), and which record versions each night delivers.
 
 The first night is a full load: the latest version of every record not deleted by then.
 Every later night carries the versions stamped that day (the last one per record and day);

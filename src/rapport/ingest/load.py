@@ -148,13 +148,17 @@ def ingest_delivery(landing: Path, lake: Path, source: str, extract_date: date) 
 
 def _note_replaced_rows(manifest: dict[str, Any], replaced: dict[str, Any]) -> None:
     """A replay records how many rows each file of the delivery it replaces held (or, when
-    that one was itself a replay, what its predecessor held), for the replay gate."""
+    that one was itself a replay, what its predecessor held), for the replay gate. A file
+    that was rejected is no baseline: its rows never loaded."""
     for name, obj in manifest["objects"].items():
         before = replaced.get("objects", {}).get(name)
-        if before is not None:
-            obj["replaced_rows_read"] = max(
-                before.get("rows_read", 0), before.get("replaced_rows_read") or 0
-            )
+        if before is None:
+            continue
+        baseline = before.get("replaced_rows_read") or 0
+        if not before.get("rejected"):
+            baseline = max(before.get("rows_read", 0), baseline)
+        if baseline:
+            obj["replaced_rows_read"] = baseline
 
 
 def loaded_deliveries(lake: Path, source: str) -> dict[date, dict[str, Any]]:

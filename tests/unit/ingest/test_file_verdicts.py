@@ -80,6 +80,16 @@ def test_a_replay_with_markedly_fewer_rows_stops_the_night(landing: Path, lake: 
     assert gate_problems(lake, "crm", [D], 0.05, max_replay_drop=0.5) == []
 
 
+def test_a_rejected_file_is_no_baseline_for_the_replay_that_corrects_it(
+    landing: Path, lake: Path
+) -> None:
+    deliver(landing, ACCOUNTS, accounts(account_line(1), account_line(2)).replace(b",", b";"))
+    assert ingest_delivery(landing, lake, "crm", D)[0].rejected  # 1 record counted, refused
+    deliver(landing, ACCOUNTS, accounts())  # corrected: an empty delivery of the night
+    ingest_delivery(landing, lake, "crm", D)
+    assert gate_problems(lake, "crm", [D], 0.05, max_replay_drop=0.5) == []
+
+
 def test_a_corrupt_manifest_is_one_line_naming_it_and_its_repair(landing: Path, lake: Path) -> None:
     deliver(landing, ACCOUNTS, accounts(account_line(1)))
     ingest_delivery(landing, lake, "crm", D)

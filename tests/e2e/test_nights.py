@@ -4,44 +4,18 @@ idempotence, sensors. Each scenario runs the real pipeline through Dagster."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
 
 from pipelines.defs import build_definitions
 from pipelines.defs.resources import explicit_resources
 from tests.landing_builder import account, owner, sf, write_delivery
-from tests.pipeline_helpers import Installation, generate
-
-pytestmark = pytest.mark.slow
+from tests.pipeline_helpers import BuiltStates, Installation, generate, marts_digest
 
 N1, N2, N3, N4 = (date(2026, 9, 1) + timedelta(days=i) for i in range(4))
-MARTS = (
-    "account_loyalty_history",
-    "account_loyalty_risk",
-    "owner_relationship_health",
-    "satisfied_at_risk",
-    "account_loyalty_signals",
-    "account_defections",
-)
-
-
-def marts_digest(warehouse: Path, tables: tuple[str, ...] = MARTS) -> dict[str, str]:
-    """An ordered hash of each mart's contents."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return {
-            t: hashlib.sha256(
-                repr(con.execute(f"select * from marts.{t} order by all").fetchall()).encode()
-            ).hexdigest()
-            for t in tables
-        }
-    finally:
-        con.close()
 
 
 def versions_digest(inst: Installation) -> dict[str, str]:
@@ -69,23 +43,10 @@ def deliver_all(
             write_delivery(landing, source, night)
 
 
-@pytest.fixture(scope="module")
-def scenario(tmp_path_factory) -> Installation:
-    root = tmp_path_factory.mktemp("nights")
-    return Installation(root / "landing", root / "warehouse.duckdb", root / "labels.csv")
-
-
-def current_names(inst: Installation) -> dict[str, str]:
-    return dict(
-        inst.build_query(
-            "select account_id, account_name from staging.stg_crm__accounts where is_current"
-        )
-    )
-
-
-def test_upserts_and_deletes(scenario: Installation):
+def _upserts_and_deletes(inst: Installation) -> None:
+    """N1: three accounts; N2: A renamed, B deleted."""
     deliver_all(
-        scenario.landing,
+        inst.landing,
         N1,
         {
             "users": [owner(sf(N1))],
@@ -96,9 +57,9 @@ def test_upserts_and_deletes(scenario: Installation):
             ],
         },
     )
-    assert scenario.run() == 0
+    assert inst.run() == 0
     deliver_all(
-        scenario.landing,
+        inst.landing,
         N2,
         {
             "accounts": [
@@ -107,7 +68,36 @@ def test_upserts_and_deletes(scenario: Installation):
             ]
         },
     )
-    assert scenario.run() == 0
+    assert inst.run() == 0
+
+
+def _late_record(inst: Installation) -> None:
+    """After N1 and N2: N3 carries an older version of A."""
+    _upserts_and_deletes(inst)
+    deliver_all(inst.landing, N3, {"accounts": [account("A", "Alpha late", sf(N1, hour=15))]})
+    assert inst.run() == 0
+
+
+@pytest.fixture
+def after_n2(built_states: BuiltStates, tmp_path: Path) -> Installation:
+    return built_states.copy("nights_n2", _upserts_and_deletes, tmp_path / "inst")
+
+
+@pytest.fixture
+def after_n3(built_states: BuiltStates, tmp_path: Path) -> Installation:
+    return built_states.copy("nights_n3", _late_record, tmp_path / "inst")
+
+
+def current_names(inst: Installation) -> dict[str, str]:
+    return dict(
+        inst.build_query(
+            "select account_id, account_name from staging.stg_crm__accounts where is_current"
+        )
+    )
+
+
+def test_upserts_and_deletes(after_n2: Installation):
+    scenario = after_n2
     assert current_names(scenario) == {"A": "Alpha v2", "C": "Gamma"}
     risk = scenario.serving_query("select account_id, as_of_date from marts.account_loyalty_risk")
     assert sorted(risk) == [("A", N2), ("C", N2)]
@@ -123,9 +113,8 @@ def test_upserts_and_deletes(scenario: Installation):
     ) == [(N1,)]
 
 
-def test_a_late_record_never_overwrites_a_newer_version(scenario: Installation):
-    deliver_all(scenario.landing, N3, {"accounts": [account("A", "Alpha late", sf(N1, hour=15))]})
-    assert scenario.run() == 0
+def test_a_late_record_never_overwrites_a_newer_version(after_n3: Installation):
+    scenario = after_n3
     assert current_names(scenario)["A"] == "Alpha v2"
     raw = scenario.build_query(
         f"select Name from read_parquet('{scenario.paths.lake}/raw/crm/accounts/dt={N3}/*.parquet')"
@@ -133,7 +122,8 @@ def test_a_late_record_never_overwrites_a_newer_version(scenario: Installation):
     assert raw == [("Alpha late",)]
 
 
-def test_a_corrected_replay_replaces_its_night(scenario: Installation):
+def test_a_corrected_replay_replaces_its_night(after_n3: Installation):
+    scenario = after_n3
     deliver_all(
         scenario.landing,
         N2,
@@ -163,7 +153,6 @@ def test_a_corrected_replay_replaces_its_night(scenario: Installation):
     clean = Installation(scenario.landing, clean_root / "warehouse.duckdb", scenario.labels)
     assert clean.run() == 0
     assert marts_digest(clean.warehouse) == marts_digest(scenario.warehouse)
-    shutil.rmtree(clean_root)
 
 
 def test_replaying_an_older_night_that_drops_a_record(tmp_path):
@@ -195,7 +184,8 @@ def test_replaying_an_older_night_that_drops_a_record(tmp_path):
     assert marts_digest(clean.warehouse) == marts_digest(inst.warehouse)
 
 
-def test_a_missing_night_is_stale_then_recomputed(scenario: Installation):
+def test_a_missing_night_is_stale_then_recomputed(after_n3: Installation):
+    scenario = after_n3
     deliver_all(
         scenario.landing,
         N4,
@@ -223,27 +213,14 @@ def test_a_missing_night_is_stale_then_recomputed(scenario: Installation):
     )
 
 
-def test_a_source_silent_too_long_is_insufficient_evidence(tmp_path):
-    inst = Installation(
-        tmp_path / "landing", tmp_path / "warehouse.duckdb", tmp_path / "labels.csv"
-    )
-    deliver_all(
-        inst.landing, N1, {"users": [owner(sf(N1))], "accounts": [account("A", "Alpha", sf(N1))]}
-    )
-    for i in range(1, 5):
-        deliver_all(inst.landing, N1 + timedelta(days=i), skip=("support",))
-    assert inst.run() == 0
-    rows = inst.serving_query(
-        "select as_of_date, support_status, risk_tier, loyalty_risk_score "
-        "from marts.account_loyalty_history order by 1"
-    )
-    assert [r[1] for r in rows] == ["fresh", "stale", "stale", "stale", "insufficient_evidence"]
-    assert rows[-1][2:] == ("insufficient_evidence", None)
+def _generate_80(inst: Installation) -> None:
+    generate(inst.landing.parent, 80, date(2026, 9, 1), 5, seed=5)
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> Installation:
-    return generate(tmp_path_factory.mktemp("gen"), 80, date(2026, 9, 1), 5, seed=5)
+@pytest.fixture
+def generated(built_states: BuiltStates, tmp_path: Path) -> Installation:
+    """A generated landing (80 accounts, 5 nights), nothing run yet."""
+    return built_states.copy("generated_80", _generate_80, tmp_path / "gen")
 
 
 def test_backfill_equals_nightly_and_reruns_are_idempotent(generated: Installation, tmp_path):

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 
-PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
+from rapport.project import dbt_project_dir
+
+PROJECT = dbt_project_dir()
 
 TEXTS = [
     "Evaluating a COMPETITOR",

@@ -17,7 +17,7 @@ import pytest
 from rapport.deliveries import load_source_nights, pending_nights, record_published
 from rapport.ingest import delivery_fingerprint, loaded_deliveries
 from rapport.ingest import landing as landing_module
-from rapport.runner import plan_run
+from rapport.plan import plan_run
 from rapport.settings import Paths
 from tests.landing_builder import account, sf, write_delivery
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from rapport.cli import main
+from pipelines.cli import main
 from tests.pipeline_helpers import (
+    BuiltStates,
     Installation,
     crm_current_accounts,
     delivered_files,
@@ -20,17 +19,19 @@ from tests.pipeline_helpers import (
     landing_records,
 )
 
-pytestmark = pytest.mark.slow
-
 ACCOUNTS = 400
 DAYS = 21
 
 
-@pytest.fixture(scope="module")
-def night_run(tmp_path_factory) -> Installation:
-    inst = generate(tmp_path_factory.mktemp("e2e"), ACCOUNTS, date(2026, 9, 1), DAYS, seed=11)
+def _every_night(inst: Installation) -> None:
+    generate(inst.landing.parent, ACCOUNTS, date(2026, 9, 1), DAYS, seed=11)
     assert inst.run() == 0
-    return inst
+
+
+@pytest.fixture
+def night_run(built_states: BuiltStates, tmp_path: Path) -> Installation:
+    """Every night of a generated landing run (built once per session; this is a copy)."""
+    return built_states.copy("e2e_every_night", _every_night, tmp_path / "inst")
 
 
 def test_every_delivered_record_is_in_the_raw_zone(night_run: Installation):
@@ -142,29 +143,6 @@ def test_watchlist_cli_formats(night_run: Installation, capsys):
 def test_a_second_run_with_nothing_new_does_nothing(night_run: Installation, capsys):
     assert night_run.run() == 0
     assert "nothing to do" in capsys.readouterr().out
-
-
-def test_rapport_run_as_a_program_ends_cleanly(night_run: Installation, tmp_path):
-    """The real `rapport run` process (it ends with os._exit): its result line, exit code 0
-    and nothing on stderr, e.g. no "leaked semaphore" warning about dbt's locks."""
-    rapport = Path(sys.executable).with_name("rapport")
-    proc = subprocess.run(
-        [
-            rapport,
-            "run",
-            "--landing",
-            str(night_run.landing),
-            "--warehouse",
-            str(tmp_path / "warehouse.duckdb"),
-            "--date",
-            "2026-09-01",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "ok: nights 2026-09-01 .. 2026-09-01" in proc.stdout
-    assert proc.stderr == ""
 
 
 def test_serving_file_holds_marts_not_contact_data(night_run: Installation):

@@ -15,18 +15,20 @@ from pathlib import Path
 import pytest
 
 from rapport.publish import publish
-from tests.pipeline_helpers import Installation, generate
-from tests.test_nights import marts_digest
-
-pytestmark = pytest.mark.slow
+from tests.pipeline_helpers import BuiltStates, Installation, generate, marts_digest
 
 START = date(2026, 9, 1)
 RAPPORT = str(Path(sys.executable).with_name("rapport"))
 
 
-@pytest.fixture(scope="module")
-def landing(tmp_path_factory) -> Installation:
-    return generate(tmp_path_factory.mktemp("wap"), 120, START, 4, seed=3)
+def _generate_120(inst: Installation) -> None:
+    generate(inst.landing.parent, 120, START, 4, seed=3)
+
+
+@pytest.fixture
+def landing(built_states: BuiltStates, tmp_path: Path) -> Installation:
+    """A generated landing (120 accounts, 4 nights) of the test's own, nothing run yet."""
+    return built_states.copy("generated_120", _generate_120, tmp_path / "gen")
 
 
 def _install(landing: Installation, root: Path) -> Installation:
@@ -38,8 +40,15 @@ def test_readers_are_never_blocked_and_see_one_night(landing: Installation, tmp_
     assert inst.run("--date", "2026-09-01") == 0
     stop, report = tmp_path / "stop", tmp_path / "report.json"
     reader = subprocess.Popen(
-        [sys.executable, "-m", "tests.serving_reader", str(inst.warehouse), str(stop), str(report)],
-        cwd=Path(__file__).resolve().parents[1],
+        [
+            sys.executable,
+            "-m",
+            "tests.e2e.serving_reader",
+            str(inst.warehouse),
+            str(stop),
+            str(report),
+        ],
+        cwd=Path(__file__).resolve().parents[2],
     )
     try:
         assert inst.run() == 0  # the remaining nights, while the reader reads

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
-from rapport.cli import main
+from pipelines.cli import main
 from rapport.ingest import loaded_deliveries
 from tests.landing_builder import account, owner, sf, write_delivery
-from tests.pipeline_helpers import Installation
-
-pytestmark = pytest.mark.slow
+from tests.pipeline_helpers import BuiltStates, Installation
 
 N1, N2, N3, N4 = (date(2026, 9, 1) + timedelta(days=i) for i in range(4))
 
@@ -45,10 +44,8 @@ def published_night(inst: Installation) -> date:
     return inst.serving_query("select as_of_date from rapport.publication")[0][0]
 
 
-@pytest.fixture(scope="module")
-def inst(tmp_path_factory) -> Installation:
-    root = tmp_path_factory.mktemp("bad")
-    inst = Installation(root / "landing", root / "warehouse.duckdb", root / "labels.csv")
+def _first_night(inst: Installation) -> None:
+    """N1: one account, one response, published."""
     write_delivery(
         inst.landing,
         "crm",
@@ -58,10 +55,10 @@ def inst(tmp_path_factory) -> Installation:
     write_delivery(inst.landing, "support", N1)
     write_delivery(inst.landing, "surveys", N1, {"responses": [response("R1", N1, "9")]})
     assert inst.run() == 0
-    return inst
 
 
-def test_bad_rows_are_quarantined_and_stop_the_night(inst: Installation, capsys):
+def _deliver_bad_rows(inst: Installation) -> None:
+    """N2: surveys with three bad rows of four (over the quarantine gate)."""
     write_delivery(inst.landing, "crm", N2)
     write_delivery(inst.landing, "support", N2)
     write_delivery(
@@ -77,6 +74,39 @@ def test_bad_rows_are_quarantined_and_stop_the_night(inst: Installation, capsys)
             ]
         },
     )
+
+
+def _bad_rows_stopped(inst: Installation) -> None:
+    _first_night(inst)
+    _deliver_bad_rows(inst)
+    assert inst.run() == 1
+
+
+def _bad_rows_released(inst: Installation) -> None:
+    _bad_rows_stopped(inst)
+    assert inst.run("--release") == 0
+
+
+@pytest.fixture
+def inst(built_states: BuiltStates, tmp_path: Path) -> Installation:
+    """N1 published."""
+    return built_states.copy("bad_n1", _first_night, tmp_path / "inst")
+
+
+@pytest.fixture
+def stopped(built_states: BuiltStates, tmp_path: Path) -> Installation:
+    """N1 published, N2's bad rows stopped the night."""
+    return built_states.copy("bad_n2_stopped", _bad_rows_stopped, tmp_path / "inst")
+
+
+@pytest.fixture
+def released(built_states: BuiltStates, tmp_path: Path) -> Installation:
+    """N2 released and published despite its bad rows."""
+    return built_states.copy("bad_n2_released", _bad_rows_released, tmp_path / "inst")
+
+
+def test_bad_rows_are_quarantined_and_stop_the_night(inst: Installation, capsys):
+    _deliver_bad_rows(inst)
     capsys.readouterr()
     assert inst.run() == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]
@@ -134,7 +164,8 @@ def test_bad_rows_are_quarantined_and_stop_the_night(inst: Installation, capsys)
     ]
 
 
-def test_a_rerun_fails_the_same_way_until_released(inst: Installation, capsys):
+def test_a_rerun_fails_the_same_way_until_released(stopped: Installation, capsys):
+    inst = stopped
     assert inst.run() == 1
     assert "surveys gate failed" in capsys.readouterr().err
     assert inst.run("--release") == 0
@@ -144,11 +175,13 @@ def test_a_rerun_fails_the_same_way_until_released(inst: Installation, capsys):
     ) == [(1,)]
 
 
-def test_a_rejected_file_stops_publishing_but_other_sources_load(inst: Installation, capsys):
+def test_a_rejected_file_stops_publishing_but_other_sources_load(released: Installation, capsys):
+    inst = released
     write_delivery(inst.landing, "crm", N3, {"accounts": [account("A", "Alpha 3", sf(N3))]})
     write_delivery(inst.landing, "surveys", N3)
     folder = write_delivery(inst.landing, "support", N3)
     (folder / "tickets.jsonl").write_bytes(b'{"id": 1, "subject": "caf\xe9"}\n')
+    (folder / "_SUCCESS").touch()  # the marker last: a file newer than it is incomplete
     capsys.readouterr()
     assert inst.run() == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]
@@ -170,7 +203,8 @@ def test_a_rejected_file_stops_publishing_but_other_sources_load(inst: Installat
     ]
 
 
-def test_a_failed_blocking_expectation_stops_the_night(inst: Installation, capsys):
+def test_a_failed_blocking_expectation_stops_the_night(released: Installation, capsys):
+    inst = released
     future = sf(N4 + timedelta(days=30))
     write_delivery(inst.landing, "crm", N4, {"accounts": [account("A", "Alpha future", future)]})
     write_delivery(inst.landing, "support", N4)
@@ -179,4 +213,4 @@ def test_a_failed_blocking_expectation_stops_the_night(inst: Installation, capsy
     assert inst.run() == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert "raw/crm/accounts" in err and "contract_suite" in err
-    assert published_night(inst) == N3
+    assert published_night(inst) == N2  # the last good night stays published

@@ -1,0 +1,109 @@
+"""One Dagster run of the nightly job over a planned range of nights, in this process.
+
+What the `rapport run` command needs from Dagster lives here: the instance, the run's tags
+and config, and the one-line reason of a failed run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+# No public API opens an instance from a given folder: DagsterInstance.get() reads
+# $DAGSTER_HOME only, and the CLI's default home is beside the warehouse.
+from dagster._core.instance.ref import InstanceRef
+
+from pipelines.defs import build_definitions
+from pipelines.defs.ingest import ingest_step
+from pipelines.defs.partitions import range_tags
+from pipelines.defs.resources import explicit_resources
+from rapport.plan import RunPlan
+from rapport.settings import Paths
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    success: bool
+    run_id: str
+    message: str
+
+
+def dagster_instance(paths: Paths) -> dg.DagsterInstance:
+    """The Dagster instance under $DAGSTER_HOME, else beside the warehouse."""
+    home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
+    home.mkdir(parents=True, exist_ok=True)
+    ensure_instance_config(home)
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+
+
+INSTANCE_CONFIG = """\
+# Written by Rapport when the instance had no configuration. The ingest and publish steps
+# are in pool `rapport_writer`: one run at a time may hold it (runs launched by the daemon,
+# e.g. `dagster dev` sensors and schedules, queue for it). `rapport run` also takes the
+# lake's lock (<lake>/state/run.lock), so runs from the CLI never overlap.
+concurrency:
+  pools:
+    default_limit: 1
+    granularity: run
+"""
+
+
+def ensure_instance_config(home: Path) -> None:
+    """Give a new Dagster instance the pool limit Rapport relies on (an existing
+    `dagster.yaml` is the user's: it is left as it is)."""
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_CONFIG, encoding="utf-8")
+
+
+def execute(
+    paths: Paths,
+    plan: RunPlan,
+    force: bool = False,
+    release: bool = False,
+    log_level: str = "WARNING",
+    run_id: str | None = None,
+) -> RunOutcome:
+    """One Dagster run of the nightly job over the plan's range of nights."""
+    job = build_definitions(explicit_resources(paths)).resolve_job_def("nightly")
+    tags = {
+        **range_tags(plan.night_from, plan.night_to),
+        "rapport/warehouse": str(paths.warehouse),
+    }
+    run_config = {
+        "ops": {
+            ingest_step(s): {"config": {"force": force, "release": release}} for s in plan.pending
+        },
+        # the console shows this level and up; the Dagster instance keeps every event
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+    }
+    with dagster_instance(paths) as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            tags=tags,
+            run_config=run_config,
+            raise_on_error=False,
+            run_id=run_id,
+        )
+    if result.success:
+        return RunOutcome(True, result.run_id, f"ok: {plan.describe()}")
+    return RunOutcome(False, result.run_id, first_failure(result))
+
+
+def first_failure(result: dg.ExecuteInProcessResult) -> str:
+    """One line: the first failed step and why (a Failure's own description when it has one)."""
+    for event in result.all_events:
+        if event.is_step_failure:
+            data = event.step_failure_data
+            if data.user_failure_data and data.user_failure_data.description:
+                text = data.user_failure_data.description
+            elif data.error:
+                error = data.error.cause or data.error
+                text = error.message
+            else:
+                text = "no reason given"
+            return f"step {event.step_key} failed: {' '.join(text.split())[:500]}"
+    return "run failed"

@@ -1,0 +1,62 @@
+"""The dbt project on its own, on fixtures: every dbt unit test (the YAML beside each model)
+and every data test, by one `dbt build --empty` over an empty raw zone. No Dagster, no
+ingest: the SQL logic's own properties live in those unit tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from rapport.deliveries import ensure_delivery_schema
+from rapport.overrides import ensure_active
+from rapport.project import dbt_project_dir
+from rapport.raw_schema import ensure_schema_partitions
+
+
+def test_every_unit_test_passes_and_every_model_builds_on_an_empty_raw_zone(
+    tmp_path: Path,
+) -> None:
+    lake = tmp_path / "lake"
+    ensure_schema_partitions(lake)
+    ensure_delivery_schema(lake)
+    ensure_active(tmp_path / "records")  # no override: an empty overrides.parquet
+    (tmp_path / "profiles.yml").write_text(
+        "rapport:\n  target: duckdb\n  outputs:\n    duckdb:\n      type: duckdb\n"
+        f'      path: "{tmp_path / "build.duckdb"}"\n      threads: 1\n'
+    )
+    dbt = Path(sys.executable).with_name("dbt")
+    proc = subprocess.run(
+        [
+            str(dbt),
+            "build",
+            "--empty",
+            "--project-dir",
+            str(dbt_project_dir()),
+            "--profiles-dir",
+            str(tmp_path),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+            "--vars",
+            json.dumps(
+                {"lake_root": lake.as_posix(), "records_root": (tmp_path / "records").as_posix()}
+            ),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    failed = [
+        f"{r['unique_id']}: {r['message']}"
+        for r in results
+        if r["status"] not in ("success", "pass")
+    ]
+    assert not failed and proc.returncode == 0, "\n".join(failed) or proc.stdout[-3000:]
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    ran = {r["unique_id"] for r in results}
+    assert manifest["unit_tests"] and set(manifest["unit_tests"]) <= ran
