@@ -22,13 +22,13 @@ DATA := $(CURDIR)/data
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(BIN)/rapport: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --compile-bytecode
+	$(UV) sync --frozen --compile-bytecode --quiet
 	@touch $@
 
 install: $(BIN)/rapport  ## create .venv from uv.lock
 
 demo: install  ## generate demo extracts, run every night through Dagster, print the watchlist
-	rm -rf $(DATA)/landing $(DATA)/lake $(DATA)/quality $(DATA)/warehouse.duckdb $(DATA)/labels.csv
+	rm -rf $(DATA)/landing $(DATA)/lake $(DATA)/quality $(DATA)/exports $(DATA)/docs $(DATA)/warehouse.duckdb $(DATA)/labels.csv
 	$(BIN)/rapport generate --out $(DATA)/landing --accounts $(DEMO_ACCOUNTS) \
 		--start $(DEMO_START) --days $(DEMO_DAYS) --seed $(DEMO_SEED)
 	DAGSTER_HOME=$(DATA)/dagster $(BIN)/rapport run --landing $(DATA)/landing --warehouse $(DATA)/warehouse.duckdb
@@ -52,13 +52,22 @@ fuzz: install  ## hostile deliveries against the ingest: FUZZ_EXAMPLES hypothesi
 		--hypothesis-profile=fuzz --hypothesis-show-statistics \
 		--hypothesis-seed=$${FUZZ_SEED:-$$RANDOM}
 
-ui: install  ## the Dagster UI on http://127.0.0.1:3000 over the demo data
-	mkdir -p $(DATA)/dagster
-	DAGSTER_HOME=$(DATA)/dagster RAPPORT_LANDING=$(DATA)/landing RAPPORT_LAKE=$(DATA)/lake \
-		RAPPORT_WAREHOUSE=$(DATA)/warehouse.duckdb $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+# `make ui WAREHOUSE=/srv/rapport/warehouse.duckdb LANDING=/mnt/exports` shows another
+# installation: its Dagster instance (and lake) sit beside its warehouse.
+WAREHOUSE ?= $(DATA)/warehouse.duckdb
+LANDING ?= $(DATA)/landing
+INSTALLATION = $(abspath $(dir $(WAREHOUSE)))
+
+ui: install  ## the Dagster UI on http://127.0.0.1:3000 over the demo data (or WAREHOUSE=...)
+	$(BIN)/python -m rapport.dagster_home $(INSTALLATION)/dagster >/dev/null
+	DAGSTER_HOME=$(INSTALLATION)/dagster RAPPORT_LANDING=$(abspath $(LANDING)) \
+		RAPPORT_LAKE=$(INSTALLATION)/lake RAPPORT_WAREHOUSE=$(abspath $(WAREHOUSE)) \
+		PYTHONWARNINGS='ignore:Function `dev_command` is superseded:FutureWarning' \
+		$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 bench: install  ## time full and incremental nights against DuckDB alone (BENCH_SCALES=10k,100k,1m)
 	$(BIN)/python -m bench --docs docs/performance.md
 
 clean:
-	rm -rf $(DATA)/landing $(DATA)/lake $(DATA)/quality $(DATA)/warehouse.duckdb $(DATA)/labels.csv dbt_project/target
+	rm -rf $(DATA)/landing $(DATA)/lake $(DATA)/quality $(DATA)/exports $(DATA)/docs $(DATA)/warehouse.duckdb $(DATA)/labels.csv dbt_project/target

@@ -7,6 +7,8 @@ from rapport.manifest import ensure_manifest
 ensure_manifest()
 
 from pipelines.defs import build_definitions  # noqa: E402
-from pipelines.defs.resources import env_resources  # noqa: E402
+from pipelines.defs.resources import env_first_night, env_resources  # noqa: E402
 
-defs = build_definitions(env_resources())
+# The nights' partitions start at the installation's first night: the landing and lake this
+# code location serves are read when Dagster loads (or reloads) it.
+defs = build_definitions(env_resources(), first_night=env_first_night())

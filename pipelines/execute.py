@@ -20,6 +20,8 @@ from pipelines.defs import build_definitions
 from pipelines.defs.ingest import ingest_step
 from pipelines.defs.partitions import range_tags
 from pipelines.defs.resources import explicit_resources
+from rapport.dagster_home import prepare_dagster_home
+from rapport.first_night import first_night
 from rapport.plan import RunPlan
 from rapport.settings import Paths
 
@@ -33,30 +35,8 @@ class RunOutcome:
 
 def dagster_instance(paths: Paths) -> dg.DagsterInstance:
     """The Dagster instance under $DAGSTER_HOME, else beside the warehouse."""
-    home = Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home)
-    home.mkdir(parents=True, exist_ok=True)
-    ensure_instance_config(home)
+    home = prepare_dagster_home(Path(os.environ.get("DAGSTER_HOME") or paths.dagster_home))
     return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
-
-
-INSTANCE_CONFIG = """\
-# Written by Rapport when the instance had no configuration. The ingest and publish steps
-# are in pool `rapport_writer`: one run at a time may hold it (runs launched by the daemon,
-# e.g. `dagster dev` sensors and schedules, queue for it). `rapport run` also takes the
-# lake's lock (<lake>/state/run.lock), so runs from the CLI never overlap.
-concurrency:
-  pools:
-    default_limit: 1
-    granularity: run
-"""
-
-
-def ensure_instance_config(home: Path) -> None:
-    """Give a new Dagster instance the pool limit Rapport relies on (an existing
-    `dagster.yaml` is the user's: it is left as it is)."""
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(INSTANCE_CONFIG, encoding="utf-8")
 
 
 def execute(
@@ -67,8 +47,11 @@ def execute(
     log_level: str = "WARNING",
     run_id: str | None = None,
 ) -> RunOutcome:
-    """One Dagster run of the nightly job over the plan's range of nights."""
-    job = build_definitions(explicit_resources(paths)).resolve_job_def("nightly")
+    """One Dagster run of the nightly job over the plan's range of nights. The nights'
+    partitions start at the installation's first night (or the plan's, if earlier)."""
+    first = min(plan.night_from, first_night(paths) or plan.night_from)
+    definitions = build_definitions(explicit_resources(paths), first_night=first)
+    job = definitions.resolve_job_def("nightly")
     tags = {
         **range_tags(plan.night_from, plan.night_to),
         "rapport/warehouse": str(paths.warehouse),
@@ -78,7 +61,8 @@ def execute(
             ingest_step(s): {"config": {"force": force, "release": release}} for s in plan.pending
         },
         # the console shows this level and up; the Dagster instance keeps every event
-        "loggers": {"console": {"config": {"log_level": log_level}}},
+        # `progress` hands the run's events to the console's display (rapport.progress)
+        "loggers": {"console": {"config": {"log_level": log_level}}, "progress": {}},
     }
     with dagster_instance(paths) as instance:
         result = job.execute_in_process(

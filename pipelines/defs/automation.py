@@ -4,10 +4,12 @@ Both ask for the same thing as `rapport run` without dates: the range from the e
 delivery not yet loaded (or changed since) to the latest delivered night, in one run.
 """
 
+from datetime import date
+
 import dagster as dg
 
 from pipelines.defs.jobs import nightly_job
-from pipelines.defs.partitions import range_tags
+from pipelines.defs.partitions import partitions_start, range_tags
 from pipelines.defs.resources import RapportResource
 from rapport.config import RapportConfig
 from rapport.contract import SOURCES
@@ -20,7 +22,17 @@ def _range_tags(plan: RunPlan) -> dict[str, str]:
     return range_tags(plan.night_from, plan.night_to)
 
 
-def build_delivery_sensor(source: str, interval_seconds: int) -> dg.SensorDefinition:
+def _before_start(plan: RunPlan, start: date) -> dg.SkipReason | None:
+    """A night older than the partitions' start cannot run until the definitions are rebuilt."""
+    if plan.night_from >= start:
+        return None
+    return dg.SkipReason(
+        f"night {plan.night_from} was delivered but the nights' partitions start at {start}: "
+        "reload the code location `rapport` (Deployment > Reload) to extend them"
+    )
+
+
+def build_delivery_sensor(source: str, interval_seconds: int, start: date) -> dg.SensorDefinition:
     @dg.sensor(
         name=f"{source}_deliveries",
         job=nightly_job,
@@ -34,6 +46,8 @@ def build_delivery_sensor(source: str, interval_seconds: int) -> dg.SensorDefini
         if not pending:
             return dg.SkipReason(f"no new complete {source} delivery in {paths.landing}")
         plan = plan_run(paths)
+        if skip := _before_start(plan, start):
+            return skip
         fingerprints = ",".join(
             f"{d}:{delivery_fingerprint(paths.landing, source, d)}" for d in pending
         )
@@ -42,7 +56,7 @@ def build_delivery_sensor(source: str, interval_seconds: int) -> dg.SensorDefini
     return _sensor
 
 
-def build_nightly_schedule(config: RapportConfig) -> dg.ScheduleDefinition:
+def build_nightly_schedule(config: RapportConfig, start: date) -> dg.ScheduleDefinition:
     @dg.schedule(
         name="nightly_schedule",
         job=nightly_job,
@@ -54,11 +68,16 @@ def build_nightly_schedule(config: RapportConfig) -> dg.ScheduleDefinition:
         plan = plan_run(rapport.paths)
         if plan is None:
             return dg.SkipReason("every complete delivery is loaded")
+        if skip := _before_start(plan, start):
+            return skip
         return dg.RunRequest(tags=_range_tags(plan))
 
     return _schedule
 
 
-def build_automation(config: RapportConfig) -> tuple[list[dg.SensorDefinition], list]:
-    sensors = [build_delivery_sensor(s, config.sensors.interval_seconds) for s in SOURCES]
-    return sensors, [build_nightly_schedule(config)]
+def build_automation(
+    config: RapportConfig, nights: dg.PartitionsDefinition
+) -> tuple[list[dg.SensorDefinition], list]:
+    start = partitions_start(nights)
+    sensors = [build_delivery_sensor(s, config.sensors.interval_seconds, start) for s in SOURCES]
+    return sensors, [build_nightly_schedule(config, start)]

@@ -8,6 +8,7 @@ dbt tests become asset checks of the models they test.
 """
 
 import json
+import sys
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
@@ -16,10 +17,10 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from pipelines.defs.dbt_project import rapport_dbt_project
-from pipelines.defs.partitions import nights
 from pipelines.defs.resources import RapportResource
 from rapport.deliveries import ensure_delivery_schema
 from rapport.overrides import ensure_active
+from rapport.progress import dbt_started_line
 from rapport.raw_schema import ensure_schema_partitions
 
 NIGHTLY_SELECT = (
@@ -54,24 +55,31 @@ class RapportTranslator(DagsterDbtTranslator):
 translator = RapportTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-@dbt_assets(
-    manifest=rapport_dbt_project.manifest_path,
-    select=NIGHTLY_SELECT,
-    name="nightly_models",
-    partitions_def=nights,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    dagster_dbt_translator=translator,
-    project=rapport_dbt_project,
-)
-def nightly_models(context: dg.AssetExecutionContext, rapport: RapportResource) -> Iterator[Any]:
-    window = context.partition_time_window
-    night_from = window.start.date().isoformat()
-    night_to = (window.end - timedelta(days=1)).date().isoformat()
-    context.log.info(f"dbt computes nights {night_from} .. {night_to}")
-    ensure_schema_partitions(rapport.paths.lake)
-    ensure_delivery_schema(rapport.paths.lake)
-    dbt_vars = rapport.dbt_vars(night_from=night_from, night_to=night_to)
-    yield from _build(context, rapport, "nightly", dbt_vars)
+def build_nightly_models(nights: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    """The nightly dbt models, partitioned by `nights`."""
+
+    @dbt_assets(
+        manifest=rapport_dbt_project.manifest_path,
+        select=NIGHTLY_SELECT,
+        name="nightly_models",
+        partitions_def=nights,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        dagster_dbt_translator=translator,
+        project=rapport_dbt_project,
+    )
+    def nightly_models(
+        context: dg.AssetExecutionContext, rapport: RapportResource
+    ) -> Iterator[Any]:
+        window = context.partition_time_window
+        night_from = window.start.date().isoformat()
+        night_to = (window.end - timedelta(days=1)).date().isoformat()
+        context.log.info(f"dbt computes nights {night_from} .. {night_to}")
+        ensure_schema_partitions(rapport.paths.lake)
+        ensure_delivery_schema(rapport.paths.lake)
+        dbt_vars = rapport.dbt_vars(night_from=night_from, night_to=night_to)
+        yield from _build(context, rapport, "nightly", dbt_vars)
+
+    return nightly_models
 
 
 @dbt_assets(
@@ -93,7 +101,10 @@ def _build(
     so partial parsing carries over between runs and nothing piles up in the project."""
     target = rapport.paths.build_db.parent / "dbt_target" / step
     ensure_active(rapport.paths.records_dir)  # dbt reads the overrides in force every run
+    context.log.info(dbt_started_line(step, len(context.selected_asset_keys)))
+    # colours only for a terminal: `rapport run` sends dbt's lines to a log file
+    colours = "--use-colors" if sys.stdout.isatty() else "--no-use-colors"
     invocation = rapport.dbt().cli(
-        ["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target
+        ["build", colours, "--vars", json.dumps(dbt_vars)], context=context, target_path=target
     )
     yield from invocation.stream()

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 import dagster as dg
 from pydantic import Field
 
-from pipelines.defs.partitions import nights
 from pipelines.defs.resources import RapportResource
 from rapport.config import IngestSettings, QualityConfig
 from rapport.contract import SOURCES, objects_of
@@ -94,7 +93,10 @@ def ingest_step(source: str) -> str:
 
 
 def build_ingest_assets(
-    source: str, quality: QualityConfig, settings: IngestSettings
+    source: str,
+    quality: QualityConfig,
+    settings: IngestSettings,
+    nights: dg.PartitionsDefinition,
 ) -> dg.AssetsDefinition:
     objects = objects_of(source)
     specs = [
@@ -156,7 +158,7 @@ def build_ingest_assets(
             yield _check_result(
                 source, obj.name, [v for v in validations if v.object == obj.name], config.release
             )
-        problems = gate_problems(paths.lake, source, result.nights, quality.max_quarantined_share)
+        problems = gate_problems(paths.lake, source, result.nights, quality.gate_rule)
         if problems and not config.release:
             more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
             raise dg.Failure(
@@ -170,5 +172,7 @@ def build_ingest_assets(
     return _ingest
 
 
-def build_ingest(quality: QualityConfig, settings: IngestSettings) -> list[dg.AssetsDefinition]:
-    return [build_ingest_assets(source, quality, settings) for source in SOURCES]
+def build_ingest(
+    quality: QualityConfig, settings: IngestSettings, nights: dg.PartitionsDefinition
+) -> list[dg.AssetsDefinition]:
+    return [build_ingest_assets(source, quality, settings, nights) for source in SOURCES]

@@ -1,29 +1,89 @@
-"""Publish: the serving warehouse users and BI tools open, swapped in after the gates."""
+"""Publish: the serving warehouse users and BI tools open, swapped in after the gates; then
+the night's exports (Parquet, CSV on request) and the dbt docs site beside it."""
+
+import json
+import os
+import shutil
+from pathlib import Path
 
 import dagster as dg
 
 from pipelines.defs.resources import RapportResource
-from rapport.config import load_config
+from rapport.config import MoneyConfig, PublishConfig
 from rapport.deliveries import record_published
+from rapport.exports import export_night
 from rapport.publish import PUBLISHED, publish
 
+EXPORTED = (*PUBLISHED, ("rapport", "publication"))
 
-@dg.asset(
-    key=["serving", "warehouse"],
-    group_name="publish",
-    deps=[dg.AssetKey([schema, table]) for schema, table in PUBLISHED],
-    description="The serving DuckDB file (read-only for users and BI), replaced atomically.",
-    kinds={"duckdb"},
-    pool="rapport_writer",
-)
-def serving_warehouse(rapport: RapportResource) -> dg.MaterializeResult:
+
+def _dbt_docs(context: dg.AssetExecutionContext, rapport: RapportResource) -> str:
+    """`dbt docs generate --static` against the build warehouse; the single-page site is
+    copied (atomically) to `<warehouse folder>/docs/dbt/index.html`."""
     paths = rapport.paths
-    publication = publish(paths.build_db, paths.warehouse, load_config().money.currency)
-    record_published(paths.lake)
-    return dg.MaterializeResult(
-        metadata={
+    target = paths.build_db.parent / "dbt_target" / "docs"
+    context.log.info("dbt docs generate --static")
+    rapport.dbt().cli(
+        [
+            "docs",
+            "generate",
+            "--static",
+            "--no-use-colors",
+            "--vars",
+            json.dumps(rapport.dbt_vars()),
+        ],
+        target_path=target,
+        raise_on_error=True,
+    ).wait()
+    site = paths.docs_dir / "dbt" / "index.html"
+    site.parent.mkdir(parents=True, exist_ok=True)
+    tmp = site.with_name(".index.html.writing")
+    shutil.copyfile(target / "static_index.html", tmp)
+    os.replace(tmp, site)
+    return str(site)
+
+
+def build_serving(settings: PublishConfig, money: MoneyConfig) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=["serving", "warehouse"],
+        group_name="publish",
+        deps=[dg.AssetKey([schema, table]) for schema, table in PUBLISHED],
+        description="The serving DuckDB file (read-only for users and BI), replaced atomically; "
+        "the night's exports under exports/<night>/ and the dbt docs under docs/dbt/ beside it.",
+        kinds={"duckdb", "parquet"},
+        pool="rapport_writer",
+    )
+    def serving_warehouse(
+        context: dg.AssetExecutionContext, rapport: RapportResource
+    ) -> dg.MaterializeResult:
+        paths = rapport.paths
+        publication = publish(
+            paths.build_db,
+            paths.warehouse,
+            settings.storage_compatibility_version or None,
+            currency=money.currency,
+        )
+        record_published(paths.lake)
+        metadata: dict[str, dg.MetadataValue] = {
             "path": dg.MetadataValue.path(str(publication.serving)),
             "as_of_date": dg.MetadataValue.text(publication.as_of_date or "none"),
             **{name: dg.MetadataValue.int(n) for name, n in publication.rows.items()},
         }
-    )
+        if publication.as_of_date and (settings.parquet_exports or settings.csv_exports):
+            export = export_night(
+                publication.serving,
+                paths.exports_dir,
+                publication.as_of_date,
+                EXPORTED,
+                csv=settings.csv_exports,
+                keep_nights=settings.keep_export_nights,
+                parquet=settings.parquet_exports,
+            )
+            metadata["exports"] = dg.MetadataValue.path(str(export.folder))
+        if settings.dbt_docs:
+            site = _dbt_docs(context, rapport)
+            metadata["dbt_docs"] = dg.MetadataValue.path(site)
+            metadata["dbt_docs_url"] = dg.MetadataValue.url(Path(site).as_uri())
+        return dg.MaterializeResult(metadata=metadata)
+
+    return serving_warehouse

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from datetime import date
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
@@ -12,6 +14,7 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 
 from pipelines.defs.dbt_project import rapport_dbt_project
+from rapport.first_night import first_night
 from rapport.settings import Paths
 
 PROFILE_TEMPLATE = """\
@@ -81,6 +84,17 @@ def env_resources() -> dict[str, object]:
             warehouse_path=dg.EnvVar("RAPPORT_WAREHOUSE"),
         )
     }
+
+
+def env_first_night() -> date | None:
+    """The first night of the installation the RAPPORT_* variables name, if they are set."""
+    warehouse = os.environ.get("RAPPORT_WAREHOUSE")
+    if not warehouse:
+        return None
+    paths = Paths.resolve(
+        warehouse, landing=os.environ.get("RAPPORT_LANDING"), lake=os.environ.get("RAPPORT_LAKE")
+    )
+    return first_night(paths)
 
 
 def explicit_resources(paths: Paths) -> dict[str, object]:

@@ -16,6 +16,12 @@ from datetime import date
 from pathlib import Path
 
 from rapport import revops_cli
+from rapport.cli_manners import (
+    DefaultsFormatter,
+    ReaderWentAway,
+    closed_pipe_ends_quietly,
+    require_installation,
+)
 from rapport.contract import SOURCES
 from rapport.lake_lock import LakeBusy
 from rapport.safe_output import printable
@@ -23,6 +29,13 @@ from rapport.settings import Paths, SettingsError
 from rapport.state_errors import UnreadableState
 
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
+WAREHOUSE_HELP = "the serving DuckDB file; run state lives beside it"
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("rapport")
 
 
 def _date(text: str) -> date:
@@ -40,27 +53,43 @@ def _positive(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rapport", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="rapport", description=__doc__.splitlines()[0], formatter_class=DefaultsFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    gen = sub.add_parser("generate", help="write demo extracts that follow the extract contract")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, formatter_class=DefaultsFormatter)
+
+    gen = command("generate", "write demo extracts that follow the extract contract")
     gen.add_argument("--out", type=Path, required=True, help="landing folder to write")
-    gen.add_argument("--accounts", type=_positive, default=2000)
+    gen.add_argument("--accounts", type=_positive, default=2000, help="number of accounts")
     gen.add_argument("--start", type=_date, required=True, help="first extract date (full load)")
     gen.add_argument("--days", type=_positive, default=28, help="number of nightly deliveries")
-    gen.add_argument("--seed", type=int, default=7)
+    gen.add_argument("--seed", type=int, default=7, help="random seed: same seed, same extracts")
     gen.add_argument("--labels", type=Path, help="true outcomes (default: labels.csv beside --out)")
+    gen.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the deliveries already in --out (default: refuse a non-empty landing)",
+    )
 
-    run = sub.add_parser("run", help="load deliveries and compute nights through Dagster")
-    run.add_argument("--landing", type=Path, required=True)
-    run.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
+    run = command("run", "load deliveries and compute nights through Dagster")
+    run.add_argument("--landing", type=Path, required=True, help="the extracts' landing folder")
+    run.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     run.add_argument(
         "--lake", type=Path, help="raw zone and run state (default: lake/ beside the warehouse)"
     )
     when = run.add_mutually_exclusive_group()
     when.add_argument("--date", type=_date, help="run this one night")
     when.add_argument("--from", dest="night_from", type=_date, help="first night of a backfill")
-    run.add_argument("--to", dest="night_to", type=_date, help="last night of a backfill")
+    run.add_argument(
+        "--to",
+        dest="night_to",
+        type=_date,
+        help="last night of a backfill (default: the latest delivered night)",
+    )
     run.add_argument("--force", action="store_true", help="reload deliveries even if unchanged")
     run.add_argument(
         "--verbose",
@@ -72,41 +101,52 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="publish despite rejected files or quarantine over the threshold (still reported)",
     )
-
-    rt = sub.add_parser(
-        "retract", help="take a wrongly loaded night back out of the lake and the marts"
+    run.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print nothing but a failure (on stderr): for cron",
     )
+
+    rt = command("retract", "take a wrongly loaded night back out of the lake and the marts")
     rt.add_argument("--date", type=_date, required=True, help="the night to take out")
     rt.add_argument("--source", choices=SOURCES, help="only this source's delivery (default: all)")
-    rt.add_argument("--landing", type=Path, required=True)
-    rt.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
+    rt.add_argument("--landing", type=Path, required=True, help="the extracts' landing folder")
+    rt.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     rt.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
 
-    wl = sub.add_parser("watchlist", help="print the satisfied-but-at-risk accounts")
-    wl.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
-    wl.add_argument("--limit", type=_positive)
-    wl.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    wl = command("watchlist", "print the satisfied-but-at-risk accounts")
+    wl.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
+    wl.add_argument("--limit", type=_positive, help="at most this many accounts (default: all)")
+    wl.add_argument(
+        "--format", choices=("table", "csv", "json"), default="table", help="output format"
+    )
     wl.add_argument("--owner", help="only this relationship owner (name or CRM user id)")
     wl.add_argument(
         "--renewal-within", dest="renewal_within", type=int, help="renewal in 0..DAYS days"
     )
     wl.add_argument("--min-arr", dest="min_arr", type=float, help="ARR at least this")
-    qu = sub.add_parser("quarantine", help="list quarantined rows and rejected files")
-    qu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE))
+    qu = command("quarantine", "list quarantined rows and rejected files")
+    qu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     qu.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
-    qu.add_argument("--date", type=_date, help="only this extract date")
-    qu.add_argument("--format", choices=("table", "json"), default="table")
+    qu.add_argument("--date", type=_date, help="only this extract date (default: every night)")
+    qu.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    dc = command("docs", "the dbt docs of the latest publish (models, columns, lineage)")
+    dc.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
+    dc.add_argument("--open", action="store_true", help="open them in a web browser")
     revops_cli.add_parsers(sub)
     return parser
 
 
-def _generate(args: argparse.Namespace) -> int:
-    from rapport.generate import generate
+def _docs(args: argparse.Namespace) -> int:
+    from rapport.docs_command import docs_command
 
-    labels = args.labels or args.out.resolve().parent / "labels.csv"
-    summary = generate(args.out, args.accounts, args.start, args.days, args.seed, labels=labels)
-    print(summary)
-    return 0
+    return docs_command(args)
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from rapport.generate_command import generate_command
+
+    return generate_command(args)
 
 
 def _watchlist(args: argparse.Namespace) -> int:
@@ -121,18 +161,20 @@ def _quarantine(args: argparse.Namespace) -> int:
     from rapport.quarantine import read_quarantine, render
 
     paths = Paths.resolve(args.warehouse, lake=args.lake)
+    require_installation(paths)
     print(render(read_quarantine(paths.lake, args.date), args.format))
     return 0
 
 
 Command = Callable[[argparse.Namespace], int]
 
-#: the library's commands; `run` and `retract` are registered by `pipelines.cli`
+#: the library's commands; `run` and `retract` (Dagster) are registered by `pipelines.cli`
 COMMANDS: dict[str, Command] = {
     "generate": _generate,
     "watchlist": _watchlist,
     "quarantine": _quarantine,
     **revops_cli.COMMANDS,
+    "docs": _docs,
 }
 
 
@@ -148,10 +190,13 @@ def main(argv: Sequence[str] | None = None, commands: Mapping[str, Command] = CO
         )
         return 2
     try:
-        return command(args)
+        with closed_pipe_ends_quietly():
+            return command(args)
     except (SettingsError, FileNotFoundError, LakeBusy) as exc:
         print(f"rapport {args.command}: {printable(exc)}", file=sys.stderr)
         return 2
+    except ReaderWentAway:
+        return ReaderWentAway.EXIT_CODE
     except Exception as exc:
         if not _is_verdict(exc):
             raise

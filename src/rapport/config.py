@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rapport.project import default_config
+from rapport.quality_gate import GateRule
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,18 @@ class SensorConfig:
 @dataclass(frozen=True)
 class QualityConfig:
     max_quarantined_share: float = 0.05
+    min_quarantined_rows: int = 3
+    quarantine_share_of: str = "file"
 
     def __post_init__(self) -> None:
-        if not 0 <= self.max_quarantined_share <= 1:
-            raise ValueError(
-                f"quality.max_quarantined_share must be between 0 and 1, got {self.max_quarantined_share}"
-            )
+        self.gate_rule  # noqa: B018 (validates the values)
+
+    @property
+    def gate_rule(self) -> GateRule:
+        """The quarantine gate (`rapport.quality_gate`)."""
+        return GateRule(
+            self.max_quarantined_share, self.min_quarantined_rows, self.quarantine_share_of
+        )
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,29 @@ class RunLockConfig:
 
 
 @dataclass(frozen=True)
+class PublishConfig:
+    """What each publish writes besides the serving file (`[publish]` in rapport.toml)."""
+
+    # every published mart as Parquet per night under <warehouse folder>/exports/<night>/
+    parquet_exports: bool = True
+    # the same as CSV (text cells that a spreadsheet would run as formulas get a ' prefix)
+    csv_exports: bool = False
+    # keep the latest N nights of exports (0: every night)
+    keep_export_nights: int = 30
+    # `dbt docs generate --static` into <warehouse folder>/docs/dbt/index.html
+    dbt_docs: bool = True
+    # the DuckDB storage format of the serving file: the oldest DuckDB release that must open
+    # it (BI drivers and the `duckdb-cli` package bundle DuckDB 1.x); "" = this DuckDB's own
+    storage_compatibility_version: str = "v1.4.0"
+
+    def __post_init__(self) -> None:
+        if self.keep_export_nights < 0:
+            raise ValueError(
+                f"publish.keep_export_nights must be 0 or more, got {self.keep_export_nights}"
+            )
+
+
+@dataclass(frozen=True)
 class RapportConfig:
     schedule: ScheduleConfig = ScheduleConfig()
     sensors: SensorConfig = SensorConfig()
@@ -128,6 +158,7 @@ class RapportConfig:
     report: ReportConfig = ReportConfig()
     landing: LandingConfig = LandingConfig()
     runs: RunLockConfig = RunLockConfig()
+    publish: PublishConfig = PublishConfig()
 
 
 def load_config(path: Path | None = None) -> RapportConfig:
@@ -147,4 +178,5 @@ def load_config(path: Path | None = None) -> RapportConfig:
         report=ReportConfig(**raw.get("report", {})),
         landing=LandingConfig(**raw.get("landing", {})),
         runs=RunLockConfig(**raw.get("runs", {})),
+        publish=PublishConfig(**raw.get("publish", {})),
     )

@@ -32,6 +32,8 @@ from rapport.ingest import (
 from rapport.ingest.lake import TMP, publish
 from rapport.ingest.landing import Refusal, fingerprint, hash_cache, scan_deliveries
 from rapport.nights import night_window
+from rapport.progress import night_loaded_line
+from rapport.quality_gate import GateRule, quarantine_verdict
 from rapport.retract import is_retracted, retracted
 from rapport.settings import Paths
 from rapport.state_errors import UnreadableState
@@ -67,11 +69,11 @@ def gate_problems(
     lake: Path,
     source: str,
     nights: list[date],
-    max_quarantined_share: float,
+    rule: GateRule,
     max_replay_drop: float | None = None,
 ) -> list[str]:
-    """Why these nights must not be published: rejected files, more rows quarantined than
-    the configured share of a file's rows, or a replay delivering markedly fewer rows than
+    """Why these nights must not be published: rejected files, quarantined rows over the
+    gate's rule (`rapport.quality_gate`), or a replay delivering markedly fewer rows than
     the delivery it replaced (`[landing] max_replay_drop`). Read from the manifests, so a
     rerun of the same nights fails the same way until the delivery is replayed or released."""
     if max_replay_drop is None:
@@ -83,11 +85,17 @@ def gate_problems(
             where = obj.get("file") or f"{source}/{name}"
             if obj.get("rejected"):
                 problems.append(f"{where} rejected: {obj['rejected']}")
-            elif obj["rows_quarantined"] > max_quarantined_share * max(obj["rows_read"], 1):
-                problems.append(
-                    f"{where}: {obj['rows_quarantined']} of {obj['rows_read']} rows quarantined "
-                    f"(more than {max_quarantined_share:.0%})"
-                )
+                continue
+            object_rows = sum(
+                m.get("objects", {}).get(name, {}).get("rows_loaded", 0)
+                for n, m in manifests.items()
+                if n <= night
+            )
+            verdict = quarantine_verdict(
+                rule, obj["rows_quarantined"], obj["rows_read"], object_rows
+            )
+            if verdict:
+                problems.append(f"{where}: {verdict}")
             elif obj["rows_read"] < (1 - max_replay_drop) * (obj.get("replaced_rows_read") or 0):
                 problems.append(
                     f"{where}: this replay delivers {obj['rows_read']} rows, the delivery it "
@@ -210,6 +218,11 @@ def landing_refusals(paths: Paths) -> list[Refusal]:
     return refused
 
 
+def readable_nights(paths: Paths, source: str) -> list[date]:
+    """The source's complete deliveries a run would read (see `_readable`)."""
+    return _readable(paths, source)
+
+
 def delivered_nights(paths: Paths) -> set[date]:
     return {d for source in SOURCES for d in _readable(paths, source)}
 
@@ -241,9 +254,13 @@ def load_source_nights(
             write_delivery_record(paths.lake, source, night, loads, loaded)
             result.loaded.append(night)
             log.info(
-                f"{source} {night}: {sum(x.rows_loaded for x in loads)} rows loaded, "
-                f"{sum(x.rows_quarantined for x in loads)} quarantined, "
-                f"{sum(1 for x in loads if x.rejected)} file(s) rejected"
+                night_loaded_line(
+                    source,
+                    night,
+                    sum(x.rows_loaded for x in loads),
+                    sum(x.rows_quarantined for x in loads),
+                    sum(1 for x in loads if x.rejected),
+                )
             )
     if result.missing:
         log.info(f"{source}: no complete delivery for {', '.join(map(str, result.missing))}")

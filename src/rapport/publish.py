@@ -53,9 +53,13 @@ def _quote(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def publish(build_db: Path, serving: Path, currency: str = "EUR") -> Publication:
-    """Build a new serving file from `build_db` and rename it over `serving`; every money
-    column's comment says its `currency`."""
+def publish(
+    build_db: Path, serving: Path, storage_version: str | None = None, currency: str = "EUR"
+) -> Publication:
+    """Build a new serving file from `build_db` and rename it over `serving`. With
+    `storage_version` (e.g. "v1.4.0") the file is written in that DuckDB release's storage
+    format, so BI tools that bundle an older DuckDB (a JDBC/ODBC driver, the 1.x CLI) open it.
+    Every money column's comment says its `currency`."""
     if not build_db.exists():
         raise PublishError(f"build warehouse {build_db} does not exist: nothing to publish")
     serving.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +67,8 @@ def publish(build_db: Path, serving: Path, currency: str = "EUR") -> Publication
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
     rows: dict[str, int] = {}
-    con = duckdb.connect(str(tmp))
+    config = {"storage_compatibility_version": storage_version} if storage_version else {}
+    con = duckdb.connect(str(tmp), config=config)
     try:
         con.execute(f"attach '{_quote(build_db)}' as build (read_only)")
         for schema, table in PUBLISHED:
@@ -82,12 +87,33 @@ def publish(build_db: Path, serving: Path, currency: str = "EUR") -> Publication
             "?::timestamp as published_at, ?::varchar as currency",
             [as_of, datetime.now(UTC).replace(tzinfo=None), currency],
         )
+        _comment_publication(con)
         con.execute("detach build")
         con.execute("checkpoint")
     finally:
         con.close()
     os.replace(tmp, serving)
     return Publication(serving, as_of.isoformat() if as_of else None, rows)
+
+
+#: What `rapport.publication` says about itself, like the marts' dbt docs do.
+PUBLICATION_COMMENTS = {
+    None: "Which night this file holds and when Rapport published it: one row, replaced with "
+    "the file each night.",
+    "as_of_date": "The night the marts describe: the latest extract date computed (UTC).",
+    "published_at": "When this file was published (UTC, without time zone).",
+    "currency": "The currency of every money column (`[money]` in rapport.toml).",
+}
+
+
+def _comment_publication(con: duckdb.DuckDBPyConnection) -> None:
+    for column, text in PUBLICATION_COMMENTS.items():
+        target = (
+            "table rapport.publication"
+            if column is None
+            else f"column rapport.publication.{column}"
+        )
+        con.execute(f"comment on {target} is '{text.replace(chr(39), chr(39) * 2)}'")
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str, currency: str) -> None:

@@ -58,6 +58,16 @@ class Paths:
         return self.warehouse.parent / "quality"
 
     @property
+    def exports_dir(self) -> Path:
+        """Each published mart as Parquet (and CSV) per night: `<exports_dir>/<night>/`."""
+        return self.warehouse.parent / "exports"
+
+    @property
+    def docs_dir(self) -> Path:
+        """The dbt docs of the latest publish (`dbt docs generate --static`)."""
+        return self.warehouse.parent / "docs"
+
+    @property
     def dagster_home(self) -> Path:
         """Used when DAGSTER_HOME is not set."""
         return self.warehouse.parent / "dagster"

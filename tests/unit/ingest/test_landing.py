@@ -115,7 +115,7 @@ def test_a_run_for_given_nights_looks_only_at_those(paths: Paths, reads: list[st
     published(paths)
     write_delivery(paths.landing, "crm", N2, {"accounts": [account("A", "Alpha 2", sf(N2))]})
     (paths.landing / "crm" / f"dt={N1}" / "accounts.csv").write_text("Id\r\nchanged\r\n")
-    (paths.landing / "crm" / f"dt={N1}" / "_SUCCESS").touch()  # a replay: the marker last
+    (paths.landing / "crm" / f"dt={N1}" / "_SUCCESS").touch()  # a replay writes it last
     plan = plan_run(paths, night=N2)
     assert plan.pending == {"crm": [N2], "support": [], "surveys": []}
     assert reads == []  # N1's replay is outside the night asked for; N2 was never published
