@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from rapport.publish import read_publication
 from rapport.safe_output import csv_row, printable
 from rapport.settings import SettingsError
 from rapport.watchlist import _plain
@@ -64,9 +65,7 @@ def read_movers(
         raise FileNotFoundError(f"warehouse {warehouse} does not exist (run `rapport run` first)")
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        night, currency = con.execute(
-            "select as_of_date, currency from rapport.publication"
-        ).fetchall()[0]
+        night, currency = read_publication(con)
         available = [
             r[0]
             for r in con.execute(

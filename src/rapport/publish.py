@@ -139,3 +139,30 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str, curr
             f'comment on column {schema}.{table}."{column}" is '
             f"'{text.replace(chr(39), chr(39) * 2)}'"
         )
+
+
+def read_publication(con: duckdb.DuckDBPyConnection) -> tuple[object, str]:
+    """(the night published, the currency) of an open serving warehouse. A file published
+    before `currency` was recorded gives the configured one (and before `rapport.publication`
+    existed, the latest night of the marts)."""
+    from rapport.config import load_config
+
+    columns = {
+        c
+        for (c,) in con.execute(
+            "select column_name from duckdb_columns() where schema_name = 'rapport' "
+            "and table_name = 'publication'"
+        ).fetchall()
+    }
+    if "currency" in columns:
+        night, currency = con.execute(
+            "select as_of_date, currency from rapport.publication"
+        ).fetchall()[0]
+        return night, currency
+    if columns:
+        night = con.execute("select as_of_date from rapport.publication").fetchall()[0][0]
+    else:
+        night = con.execute("select max(as_of_date) from marts.account_loyalty_risk").fetchall()[0][
+            0
+        ]
+    return night, load_config().money.currency

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from rapport.cli_manners import DefaultsFormatter
 from rapport.safe_output import printable
 from rapport.settings import Paths, SettingsError
 
@@ -26,7 +27,11 @@ def _date(text: str) -> date:
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """`movers`, `report` and `override` (argparse's subparsers type is private, but it is
     the documented return value of `add_subparsers`)."""
-    mv = sub.add_parser("movers", help="what changed: accounts whose risk moved since N days")
+    mv = sub.add_parser(
+        "movers",
+        formatter_class=DefaultsFormatter,
+        help="what changed: accounts whose risk moved since N days",
+    )
     mv.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     mv.add_argument(
         "--days", type=int, default=7, help="compare with the night this many days before (1 or 7)"
@@ -37,14 +42,26 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "--format", choices=("table", "csv", "json"), default="table", help="output format"
     )
 
-    rp = sub.add_parser("report", help="write the nightly report, one self-contained HTML page")
+    rp = sub.add_parser(
+        "report",
+        formatter_class=DefaultsFormatter,
+        help="write the nightly report, one self-contained HTML page",
+    )
     rp.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     rp.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
     rp.add_argument("--out", type=Path, required=True, help="the HTML file to write")
 
-    ov = sub.add_parser("override", help="pin an account's quadrant or risk tier, list, remove")
+    ov = sub.add_parser(
+        "override",
+        formatter_class=DefaultsFormatter,
+        help="pin an account's quadrant or risk tier, list, remove",
+    )
     ov_sub = ov.add_subparsers(dest="action", required=True)
-    add = ov_sub.add_parser("add", help="pin an account (replaces its earlier override)")
+    add = ov_sub.add_parser(
+        "add",
+        formatter_class=DefaultsFormatter,
+        help="pin an account (replaces its earlier override)",
+    )
     add.add_argument("account_id", help="the CRM account Id")
     add.add_argument("--quadrant", help="truly_loyal, accessible, trapped or high_risk")
     add.add_argument("--risk-tier", dest="risk_tier", help="low, medium or high")
@@ -56,10 +73,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add.add_argument(
         "--from", dest="effective_from", type=_date, help="first night (default: latest published)"
     )
-    rm = ov_sub.add_parser("remove", help="remove an account's override")
+    rm = ov_sub.add_parser(
+        "remove", formatter_class=DefaultsFormatter, help="remove an account's override"
+    )
     rm.add_argument("account_id", help="the CRM account Id")
     rm.add_argument("--author", default=None, help="who (default: the login name)")
-    ls = ov_sub.add_parser("list", help="the overrides and their status on the latest night")
+    ls = ov_sub.add_parser(
+        "list",
+        formatter_class=DefaultsFormatter,
+        help="the overrides and their status on the latest night",
+    )
     ls.add_argument("--history", action="store_true", help="every change, oldest first")
     for p in (add, rm, ls):
         p.add_argument(

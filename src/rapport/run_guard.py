@@ -67,11 +67,11 @@ def repair_serving(paths: Paths) -> str | None:
 
 def released_problems(paths: Paths, night_from: date, night_to: date) -> list[str]:
     """What `--release` published despite the gates (rejected files, quarantine, replays)."""
-    share = load_config().quality.max_quarantined_share
+    rule = load_config().quality.gate_rule
     problems = []
     for source in SOURCES:
         nights = [d for d in loaded_deliveries(paths.lake, source) if night_from <= d <= night_to]
-        problems += gate_problems(paths.lake, source, nights, share)
+        problems += gate_problems(paths.lake, source, nights, rule)
     return problems
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from rapport.publish import read_publication
 from rapport.safe_output import csv_row, printable
 from rapport.state_errors import UnreadableState
 
@@ -106,9 +107,7 @@ def _read(warehouse: Path, limit: int | None, filters: WatchlistFilter) -> Watch
             f"where {where}",
             params,
         ).fetchall()[0]
-        as_of, currency = con.execute(
-            "select as_of_date, currency from rapport.publication"
-        ).fetchall()[0]
+        as_of, currency = read_publication(con)
         sql = (
             f"select {', '.join(COLUMNS)} from marts.satisfied_at_risk where {where} "
             "order by watchlist_rank"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from rapport.config import QualityConfig
 from rapport.deliveries import gate_problems
 from rapport.ingest import ingest_delivery, ingest_object
 from rapport.ingest.lake import read_manifests
@@ -21,6 +22,8 @@ from tests.unit.ingest.hostile_files import (
     accounts,
     deliver,
 )
+
+RULE = QualityConfig(max_quarantined_share=0.05).gate_rule
 
 
 @pytest.fixture
@@ -62,22 +65,22 @@ def test_another_delimiter_is_named(landing: Path, lake: Path, sep: str, word: s
 def test_a_replay_with_markedly_fewer_rows_stops_the_night(landing: Path, lake: Path) -> None:
     deliver(landing, ACCOUNTS, accounts(*(account_line(i) for i in range(10))))
     ingest_delivery(landing, lake, "crm", D)
-    assert gate_problems(lake, "crm", [D], 0.05, max_replay_drop=0.5) == []
+    assert gate_problems(lake, "crm", [D], RULE, max_replay_drop=0.5) == []
 
     deliver(landing, ACCOUNTS, accounts(*(account_line(i) for i in range(4))))  # cut short
     ingest_delivery(landing, lake, "crm", D)
-    problems = gate_problems(lake, "crm", [D], 0.05, max_replay_drop=0.5)
+    problems = gate_problems(lake, "crm", [D], RULE, max_replay_drop=0.5)
     assert problems == [
         "crm/dt=2026-09-01/accounts.csv: this replay delivers 4 rows, the delivery it replaces "
         "held 10 (a drop over 50%, [landing] max_replay_drop)"
     ]
-    assert gate_problems(lake, "crm", [D], 0.05, max_replay_drop=0.7) == []
+    assert gate_problems(lake, "crm", [D], RULE, max_replay_drop=0.7) == []
 
     ingest_delivery(landing, lake, "crm", D)  # loading the same short replay again
-    assert gate_problems(lake, "crm", [D], 0.05, max_replay_drop=0.5) == problems
+    assert gate_problems(lake, "crm", [D], RULE, max_replay_drop=0.5) == problems
     deliver(landing, ACCOUNTS, accounts(*(account_line(i) for i in range(9))))  # corrected
     ingest_delivery(landing, lake, "crm", D)
-    assert gate_problems(lake, "crm", [D], 0.05, max_replay_drop=0.5) == []
+    assert gate_problems(lake, "crm", [D], RULE, max_replay_drop=0.5) == []
 
 
 def test_a_rejected_file_is_no_baseline_for_the_replay_that_corrects_it(
@@ -87,7 +90,7 @@ def test_a_rejected_file_is_no_baseline_for_the_replay_that_corrects_it(
     assert ingest_delivery(landing, lake, "crm", D)[0].rejected  # 1 record counted, refused
     deliver(landing, ACCOUNTS, accounts())  # corrected: an empty delivery of the night
     ingest_delivery(landing, lake, "crm", D)
-    assert gate_problems(lake, "crm", [D], 0.05, max_replay_drop=0.5) == []
+    assert gate_problems(lake, "crm", [D], RULE, max_replay_drop=0.5) == []
 
 
 def test_a_corrupt_manifest_is_one_line_naming_it_and_its_repair(landing: Path, lake: Path) -> None:
