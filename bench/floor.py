@@ -1,4 +1,4 @@
-"""The floor: the same night's work done by DuckDB alone, with no Dagster and no dbt.
+"""The floor: the same night's (or range of nights') work done by DuckDB alone, with no Dagster and no dbt.
 
 - ingest: DuckDB's own readers (``read_csv``, ``read_json``) over the night's landing files,
   written to Parquet (zstd) with the lineage columns the raw zone has. No quarantine, line
@@ -27,7 +27,7 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -64,20 +64,50 @@ def _reader(path: Path, obj: SourceObject) -> str:
     return f"read_csv({_q(path)}, header = true, {DIALECT})"
 
 
-def ingest(landing: Path, night: date, out: Path, con: duckdb.DuckDBPyConnection) -> dict:
-    """Every object file of the night's deliveries, read by DuckDB and written as Parquet."""
+def _reader_many(paths: list[Path], obj: SourceObject) -> str:
+    """One reader over several nights' files of an object, with each row's ``filename``."""
+    listed = "[" + ", ".join(_q(p) for p in paths) + "]"
+    if obj.fmt == "jsonl":
+        return f"read_json({listed}, format = 'newline_delimited', filename = true)"
+    if obj.fmt == "qualtrics_csv":
+        # one reader per file (a night with no responses sniffs differently), in one query
+        files = [f"(select *, {_q(p)} as filename from {_reader(p, obj)})" for p in paths]
+        return "(" + " union all by name ".join(files) + ")"
+    return f"read_csv({listed}, header = true, filename = true, union_by_name = true, {DIALECT})"
+
+
+def ingest(landing: Path, nights: list[date], out: Path, con: duckdb.DuckDBPyConnection) -> dict:
+    """Every object file of the nights' deliveries, read by DuckDB and written as Parquet:
+    one night as one file per object, several nights in one pass per object (a file per
+    object, the night taken from each file's path)."""
     rows: dict[str, int] = {}
     for obj in OBJECTS:
-        path = landing / obj.source / f"dt={night.isoformat()}" / obj.filename
-        if not path.is_file() or path.stat().st_size == 0:
+        paths = [
+            path
+            for night in nights
+            if (path := landing / obj.source / f"dt={night.isoformat()}" / obj.filename).is_file()
+            and path.stat().st_size > 0
+        ]
+        if not paths:
             continue
-        target = out / "raw" / obj.source / obj.name / f"dt={night.isoformat()}" / "part-0.parquet"
+        span = nights[0].isoformat() + ("" if len(nights) == 1 else f"..{nights[-1].isoformat()}")
+        target = out / "raw" / obj.source / obj.name / f"dt={span}" / "part-0.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)
-        relative = path.relative_to(landing).as_posix()
+        if len(paths) == 1:
+            relative = paths[0].relative_to(landing).as_posix()
+            lineage = f"date {_q(nights[0].isoformat())} as _extract_date, {_q(relative)} as _file"
+            reader = _reader(paths[0], obj)
+            columns = "*"
+        else:
+            lineage = (
+                "cast(regexp_extract(filename, 'dt=([0-9-]+)', 1) as date) as _extract_date, "
+                f"replace(filename, {_q(str(landing) + '/')}, '') as _file"
+            )
+            reader = _reader_many(paths, obj)
+            columns = "* exclude (filename)"
         query = (
-            f"select *, {_q(obj.source)} as _source, {_q(obj.name)} as _object, "
-            f"date {_q(night.isoformat())} as _extract_date, {_q(relative)} as _file "
-            f"from {_reader(path, obj)}"
+            f"select {columns}, {_q(obj.source)} as _source, {_q(obj.name)} as _object, "
+            f"{lineage} from {reader}"
         )
         written = con.execute(f"copy ({query}) to {_q(target)} ({PARQUET})").fetchall()
         rows[obj.qualified] = int(written[0][0]) if written else 0
@@ -260,7 +290,7 @@ def _catalog(target: Path) -> str:
 
 def floor_night(
     landing: Path,
-    night: date,
+    nights: list[date],
     dbt_targets: Sequence[Path],
     build_db: Path,
     serving: Path,
@@ -268,12 +298,12 @@ def floor_night(
     tests: bool = True,
     replace: dict[str, str] | None = None,
 ) -> dict:
-    """The whole floor for one night; ``build_db`` holds the previous night's state (or
+    """The whole floor for one night or a range of nights; ``build_db`` holds the previous night's state (or
     does not exist, for a first night)."""
     started = time.perf_counter()
     con = duckdb.connect()
     try:
-        ingest_rows = ingest(landing, night, ingest_out, con)
+        ingest_rows = ingest(landing, nights, ingest_out, con)
     finally:
         con.close()
     ingested = time.perf_counter()
@@ -309,7 +339,8 @@ def floor_night(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.floor", description=__doc__)
     parser.add_argument("--landing", type=Path, required=True)
-    parser.add_argument("--night", type=date.fromisoformat, required=True)
+    parser.add_argument("--night", type=date.fromisoformat, required=True, help="(first) night")
+    parser.add_argument("--to", type=date.fromisoformat, help="last night of a range")
     parser.add_argument(
         "--dbt-target", type=Path, action="append", required=True, help="in run order"
     )
@@ -328,7 +359,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = floor_night(
         args.landing,
-        args.night,
+        [
+            args.night + timedelta(days=i)
+            for i in range(((args.to or args.night) - args.night).days + 1)
+        ],
         args.dbt_target,
         args.build_db,
         args.serving,

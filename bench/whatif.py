@@ -17,11 +17,11 @@ VARIANTS = ("no-gx",)
 def _without_gx() -> None:
     import rapport.quality
 
-    def validate_night(lake, quality_dir, source, extract_date):  # noqa: ARG001
+    def validate_nights(lake, quality_dir, source, nights):  # noqa: ARG001
         return []
 
     # the ingest step imports it from the package when it runs
-    rapport.quality.validate_night = validate_night
+    rapport.quality.validate_nights = validate_nights
 
 
 def main(argv: Sequence[str] | None = None) -> int:

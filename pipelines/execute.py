@@ -46,11 +46,16 @@ def execute(
     release: bool = False,
     log_level: str = "WARNING",
     run_id: str | None = None,
+    engine: str = "",
 ) -> RunOutcome:
     """One Dagster run of the nightly job over the plan's range of nights. The nights'
-    partitions start at the installation's first night (or the plan's, if earlier)."""
+    partitions start at the installation's first night (or the plan's, if earlier).
+    `engine`: the engine that runs the models ("duckdb" or "spark"; empty: rapport.toml's
+    [engine])."""
     first = min(plan.night_from, first_night(paths) or plan.night_from)
-    definitions = build_definitions(explicit_resources(paths), first_night=first)
+    resources = explicit_resources(paths, engine)
+    resources["rapport"].engine.require_installed()
+    definitions = build_definitions(resources, first_night=first)
     job = definitions.resolve_job_def("nightly")
     tags = {
         **range_tags(plan.night_from, plan.night_to),
@@ -72,9 +77,20 @@ def execute(
             raise_on_error=False,
             run_id=run_id,
         )
-    if result.success:
+    skipped = skipped_steps(result)
+    if result.success and not skipped:
         return RunOutcome(True, result.run_id, f"ok: {plan.describe()}")
+    if result.success:
+        # Dagster counts a run whose steps were skipped (an upstream step yielded no output,
+        # e.g. dbt events it could not parse) as a success: nothing was published
+        return RunOutcome(
+            False, result.run_id, f"steps skipped, nothing published: {', '.join(skipped)}"
+        )
     return RunOutcome(False, result.run_id, first_failure(result))
+
+
+def skipped_steps(result: dg.ExecuteInProcessResult) -> list[str]:
+    return [e.step_key for e in result.all_events if e.is_step_skipped and e.step_key]
 
 
 def first_failure(result: dg.ExecuteInProcessResult) -> str:

@@ -26,3 +26,18 @@
     {%- if lo %} and {{ col }} >= cast('{{ lo }}' as date){% endif %}
     {%- if hi %} and {{ col }} <= cast('{{ hi }}' as date){% endif %})
 {%- endmacro %}
+
+{#
+  Casts on Spark: `varchar` without a length (and `text`) are DuckDB's names for a string,
+  and Spark refuses them ("DataType varchar requires a length parameter"). Contracts declare
+  `data_type: varchar`, and dbt checks a contract on Spark by casting nulls to each declared
+  type: this maps them to `string` there, so the same contracts hold on both engines.
+#}
+{% macro spark__cast(field, type) -%}
+    {%- set name = type | string | trim | lower -%}
+    {%- if name in ('varchar', 'text') -%}
+        cast({{ field }} as string)
+    {%- else -%}
+        cast({{ field }} as {{ type }})
+    {%- endif -%}
+{%- endmacro %}

@@ -4,7 +4,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.resources import RapportResource
-from rapport.alerts import load_into, raise_alerts
+from rapport.alerts import load_into, raise_alerts, read_ledger
 from rapport.config import AlertConfig, MoneyConfig
 
 
@@ -22,17 +22,21 @@ def build_alerts_asset(alerts: AlertConfig, money: MoneyConfig) -> dg.AssetsDefi
         context: dg.AssetExecutionContext, rapport: RapportResource
     ) -> dg.MaterializeResult:
         paths = rapport.paths
-        run = raise_alerts(paths.build_db, paths.records_dir, alerts, money.currency)
+        run = raise_alerts(rapport.engine, paths.records_dir, alerts, money.currency)
         if run.post is not None and not run.post.ok:
             # reported, never a failure: the night goes on without the post
             context.log.warning(
                 f"alerts webhook: {run.post.detail}; the alerts are in marts.alerts"
             )
-        con = duckdb.connect(str(paths.build_db))
-        try:
-            rows = load_into(con, paths.records_dir)
-        finally:
-            con.close()
+        # publish reads the ledger itself; the build file gets it too (DuckDB engine only:
+        # Spark builds none), where the marts are, for whoever queries the build
+        rows = read_ledger(paths.records_dir).height
+        if rapport.engine.name == "duckdb":
+            con = duckdb.connect(str(paths.build_db))
+            try:
+                load_into(con, paths.records_dir)
+            finally:
+                con.close()
         return dg.MaterializeResult(
             metadata={
                 "new_alerts": dg.MetadataValue.int(run.raised),

@@ -1,8 +1,8 @@
 """dbt models as Dagster assets: one @dbt_assets per partitioning.
 
 - `nightly_models` (partitioned by night, one run per range): staging, the
-  intermediate signals, `account_loyalty_history` and `account_risk_movers`; dbt gets the
-  window as vars.
+  intermediate signals, `account_loyalty_history`, `account_signal_history` and
+  `account_risk_movers`; dbt gets the window as vars.
 - `current_models` (unpartitioned): the marts that show the latest night.
 dbt tests become asset checks of the models they test.
 """
@@ -24,11 +24,11 @@ from rapport.progress import dbt_started_line
 from rapport.raw_schema import ensure_schema_partitions
 
 NIGHTLY_SELECT = (
-    "path:models/staging path:models/intermediate account_loyalty_history account_risk_movers "
-    "resource_type:seed"
+    "path:models/staging path:models/intermediate account_loyalty_history account_signal_history"
+    " account_risk_movers resource_type:seed"
 )
 CURRENT_SELECT = "path:models/marts"
-CURRENT_EXCLUDE = "account_loyalty_history account_risk_movers"
+CURRENT_EXCLUDE = "account_loyalty_history account_signal_history account_risk_movers"
 
 
 class RapportTranslator(DagsterDbtTranslator):

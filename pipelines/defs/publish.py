@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.resources import RapportResource
 from rapport.config import MoneyConfig, PublishConfig
 from rapport.deliveries import record_published
@@ -58,10 +59,12 @@ def build_serving(settings: PublishConfig, money: MoneyConfig) -> dg.AssetsDefin
     ) -> dg.MaterializeResult:
         paths = rapport.paths
         publication = publish(
-            paths.build_db,
+            rapport.engine,
             paths.warehouse,
             settings.storage_compatibility_version or None,
+            rapport_dbt_project.manifest_path,
             currency=money.currency,
+            records=paths.records_dir,
         )
         record_published(paths.lake)
         metadata: dict[str, dg.MetadataValue] = {

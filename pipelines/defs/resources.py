@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from datetime import date
@@ -14,19 +15,11 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 
 from pipelines.defs.dbt_project import rapport_dbt_project
+from rapport.config import load_config
+from rapport.engine import Engine
 from rapport.first_night import first_night
 from rapport.settings import Paths
-
-PROFILE_TEMPLATE = """\
-# Written by Rapport for each run: dbt builds into this installation's build warehouse.
-rapport:
-  target: duckdb
-  outputs:
-    duckdb:
-      type: duckdb
-      path: "{path}"
-      threads: {threads}
-"""
+from rapport.tune import store
 
 
 class LocalDbtCli(DbtCliResource):
@@ -48,29 +41,41 @@ class RapportResource(dg.ConfigurableResource):
     lake_dir: str
     warehouse_path: str
     dbt_threads: int = 2
+    # "duckdb" or "spark"; empty: rapport.toml's [engine] name
+    engine_name: str = ""
 
     @property
     def paths(self) -> Paths:
         return Paths.resolve(self.warehouse_path, landing=self.landing_dir, lake=self.lake_dir)
 
+    @property
+    def engine(self) -> Engine:
+        """The engine that runs the models: rapport.toml's [engine], its name overridden by
+        `engine_name` when set (`rapport run --engine`)."""
+        settings = load_config().engine
+        if self.engine_name:
+            settings = dataclasses.replace(settings, name=self.engine_name)
+        return Engine(settings, self.paths, self.dbt_threads)
+
     def dbt(self) -> DbtCliResource:
-        """A dbt CLI whose profile points at this installation's build warehouse."""
-        build_db = self.paths.build_db
-        profiles_dir = build_db.parent / "profiles"
+        """A dbt CLI whose profile points at this installation's engine (DuckDB build file
+        or Spark)."""
+        profiles_dir = self.paths.build_db.parent / "profiles" / self.engine.name
         profiles_dir.mkdir(parents=True, exist_ok=True)
-        (profiles_dir / "profiles.yml").write_text(
-            PROFILE_TEMPLATE.format(path=build_db.as_posix(), threads=self.dbt_threads)
-        )
+        (profiles_dir / "profiles.yml").write_text(self.engine.profile())
         return LocalDbtCli(
             project_dir=rapport_dbt_project,
             profiles_dir=str(profiles_dir),
             dbt_executable=str(Path(sys.executable).with_name("dbt")),
         )
 
-    def dbt_vars(self, **window: str | None) -> dict[str, str | None]:
+    def dbt_vars(self, **window: str | None) -> dict[str, object]:
+        """The lake, the records, the nights, and the installation's applied scorecard (if any)."""
+        lake = self.paths.lake
         return {
-            "lake_root": Path(self.paths.lake).as_posix(),
+            "lake_root": Path(lake).as_posix(),
             "records_root": self.paths.records_dir.as_posix(),
+            **store.dbt_vars(lake),
             **window,
         }
 
@@ -97,12 +102,13 @@ def env_first_night() -> date | None:
     return first_night(paths)
 
 
-def explicit_resources(paths: Paths) -> dict[str, object]:
-    """Resources for a run the CLI starts with explicit paths."""
+def explicit_resources(paths: Paths, engine: str = "") -> dict[str, object]:
+    """Resources for a run the CLI starts with explicit paths (and, if given, engine)."""
     return {
         "rapport": RapportResource(
             landing_dir=str(paths.landing),
             lake_dir=str(paths.lake),
             warehouse_path=str(paths.warehouse),
+            engine_name=engine,
         )
     }

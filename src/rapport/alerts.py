@@ -23,6 +23,7 @@ import duckdb
 import polars as pl
 
 from rapport.config import AlertConfig
+from rapport.engine import Engine
 from rapport.webhook import PostResult, post_json
 
 LEDGER = "alerts.parquet"
@@ -76,18 +77,25 @@ def _write_ledger(records: Path, ledger: pl.DataFrame) -> None:
     os.replace(tmp, target)
 
 
-def _events(build_db: Path) -> tuple[pl.DataFrame, date | None]:
-    con = duckdb.connect(str(build_db), read_only=True)
+def _events(source: Engine | Path) -> tuple[pl.DataFrame, date | None]:
+    """The events of the marts built by `source` (an engine, or a DuckDB build file)."""
+    con = duckdb.connect()
     try:
+        if isinstance(source, Path):
+            con.execute(
+                f"attach '{str(source).replace(chr(39), chr(39) * 2)}' as build (read_only)"
+            )
+        else:
+            source.attach_build(con, (("marts", "alert_events"), ("marts", "account_loyalty_risk")))
         names = [c for c in SCHEMA if c not in ("raised_at", "notification")]
         rows = con.execute(
-            f"select {', '.join(names)} from marts.alert_events "
+            f"select {', '.join(names)} from build.marts.alert_events "
             "order by as_of_date, account_id, event"
         ).fetchall()
         events = pl.DataFrame(rows, schema={n: SCHEMA[n] for n in names}, orient="row")
-        night = con.execute("select max(as_of_date) from marts.account_loyalty_risk").fetchall()[0][
-            0
-        ]
+        night = con.execute(
+            "select max(as_of_date) from build.marts.account_loyalty_risk"
+        ).fetchall()[0][0]
     finally:
         con.close()
     return events, night
@@ -114,7 +122,7 @@ def message(alerts: pl.DataFrame, night: date, currency: str) -> dict:
 
 
 def raise_alerts(
-    build_db: Path,
+    source: Engine | Path,
     records: Path,
     config: AlertConfig,
     currency: str,
@@ -123,7 +131,7 @@ def raise_alerts(
     """Add the events not yet in the ledger, post the recent ones, and keep the outcome."""
     environ = os.environ if environ is None else environ
     ledger = read_ledger(records)
-    events, night = _events(build_db)
+    events, night = _events(source)
     new = events.filter(~pl.col("alert_id").is_in(ledger["alert_id"].implode()))
     if new.is_empty() or night is None:
         _write_ledger(records, ledger)

@@ -74,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace the deliveries already in --out (default: refuse a non-empty landing)",
     )
+    from rapport.generate.options import add_variant_arguments
+
+    add_variant_arguments(gen)
 
     run = command("run", "load deliveries and compute nights through Dagster")
     run.add_argument("--landing", type=Path, required=True, help="the extracts' landing folder")
@@ -95,6 +98,11 @@ def _parser() -> argparse.ArgumentParser:
         "--verbose",
         action="store_true",
         help="show every event of the run (steps, checks, dbt) on the console",
+    )
+    run.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        help="engine that runs the dbt models (default: rapport.toml [engine] name)",
     )
     run.add_argument(
         "--release",
@@ -133,6 +141,33 @@ def _parser() -> argparse.ArgumentParser:
     dc = command("docs", "the dbt docs of the latest publish (models, columns, lineage)")
     dc.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     dc.add_argument("--open", action="store_true", help="open them in a web browser")
+    bt = command("backtest", "how often the flags were right, per cohort and per signal")
+    bt.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
+    tu = command("tune", "fit the signal weights and thresholds on this installation's history")
+    tu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
+    tu.add_argument("--lake", type=Path, help="run state (default: lake/ beside the warehouse)")
+    mode = tu.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--apply",
+        dest="mode",
+        action="store_const",
+        const="apply",
+        help="install the proposal for this installation (the next run scores with it)",
+    )
+    mode.add_argument(
+        "--show",
+        dest="mode",
+        action="store_const",
+        const="show",
+        help="print the active scorecard version and its provenance",
+    )
+    mode.add_argument(
+        "--revert",
+        dest="mode",
+        action="store_const",
+        const="revert",
+        help="go back one applied version",
+    )
     revops_cli.add_parsers(sub)
     return parser
 
@@ -166,6 +201,21 @@ def _quarantine(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backtest(args: argparse.Namespace) -> int:
+    from rapport.backtest import render_backtest
+
+    print(render_backtest(args.warehouse.resolve()))
+    return 0
+
+
+def _tune(args: argparse.Namespace) -> int:
+    from rapport.config import load_config
+    from rapport.tune.command import run
+
+    paths = Paths.resolve(args.warehouse, lake=args.lake)
+    return run(paths.warehouse, paths.lake, args.mode, load_config().tune)
+
+
 Command = Callable[[argparse.Namespace], int]
 
 #: the library's commands; `run` and `retract` (Dagster) are registered by `pipelines.cli`
@@ -174,6 +224,8 @@ COMMANDS: dict[str, Command] = {
     "watchlist": _watchlist,
     "quarantine": _quarantine,
     **revops_cli.COMMANDS,
+    "tune": _tune,
+    "backtest": _backtest,
     "docs": _docs,
 }
 

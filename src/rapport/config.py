@@ -1,5 +1,5 @@
 """Run configuration from `rapport.toml` (schedule, sensors, quality gates, ingest, money,
-alerts, report)."""
+alerts, report, tune, engine)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rapport.project import default_config
 from rapport.quality_gate import GateRule
+from rapport.tune.settings import TuneSettings
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,40 @@ class IngestSettings:
             raise ValueError(
                 f"ingest.isolate_above_mib must be 0 or more, got {self.isolate_above_mib}"
             )
+
+
+ENGINES = ("duckdb", "spark")
+SPARK_METHODS = ("session", "thrift", "http")
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Which engine runs the dbt models, and how to reach Spark when it is Spark."""
+
+    name: str = "duckdb"
+    # session: pyspark inside the dbt process (one machine, CI); thrift: a Spark Thrift
+    # Server; http: a Databricks-style SQL endpoint
+    spark_method: str = "session"
+    spark_host: str = ""
+    spark_port: int = 443
+    spark_cluster: str = ""
+    spark_endpoint: str = ""
+    spark_user: str = ""
+    # the name of the environment variable holding the token (http), read when a run starts
+    spark_token_env: str = "RAPPORT_SPARK_TOKEN"
+    spark_driver_memory: str = "2g"
+    spark_shuffle_partitions: int = 4
+
+    def __post_init__(self) -> None:
+        if self.name not in ENGINES:
+            raise ValueError(f"engine.name must be one of {', '.join(ENGINES)}, got {self.name!r}")
+        if self.spark_method not in SPARK_METHODS:
+            raise ValueError(
+                f"engine.spark_method must be one of {', '.join(SPARK_METHODS)}, "
+                f"got {self.spark_method!r}"
+            )
+        if self.spark_method != "session" and not self.spark_host:
+            raise ValueError(f"engine.spark_method {self.spark_method!r} needs engine.spark_host")
 
 
 @dataclass(frozen=True)
@@ -156,6 +191,8 @@ class RapportConfig:
     money: MoneyConfig = MoneyConfig()
     alerts: AlertConfig = AlertConfig()
     report: ReportConfig = ReportConfig()
+    engine: EngineSettings = EngineSettings()
+    tune: TuneSettings = TuneSettings()
     landing: LandingConfig = LandingConfig()
     runs: RunLockConfig = RunLockConfig()
     publish: PublishConfig = PublishConfig()
@@ -176,6 +213,8 @@ def load_config(path: Path | None = None) -> RapportConfig:
         money=MoneyConfig(**raw.get("money", {})),
         alerts=AlertConfig(**raw.get("alerts", {})),
         report=ReportConfig(**raw.get("report", {})),
+        engine=EngineSettings(**raw.get("engine", {})),
+        tune=TuneSettings(**raw.get("tune", {})),
         landing=LandingConfig(**raw.get("landing", {})),
         runs=RunLockConfig(**raw.get("runs", {})),
         publish=PublishConfig(**raw.get("publish", {})),

@@ -35,6 +35,8 @@ class Column:
     high: float | None = None
     path: tuple[str, ...] | None = None  # JSON path for nested support fields
     raw_name: str | None = None
+    # survey answers: the choice texts (lower case) and the recode value each stands for
+    choices: tuple[tuple[str, int], ...] | None = None
 
     @property
     def raw(self) -> str:
@@ -301,6 +303,23 @@ SUPPORT = (
     ),
 )
 
+# Qualtrics exports an answer as its recode value or as its choice text ("Use choice text");
+# both mean the same (docs/extracts.md, "Value forms").
+NPS_CHOICES = (("not at all likely", 0), ("extremely likely", 10))
+CSAT_CHOICES = (
+    ("very dissatisfied", 1),
+    ("extremely dissatisfied", 1),
+    ("dissatisfied", 2),
+    ("somewhat dissatisfied", 2),
+    ("neither satisfied nor dissatisfied", 3),
+    ("neutral", 3),
+    ("satisfied", 4),
+    ("somewhat satisfied", 4),
+    ("very satisfied", 5),
+    ("extremely satisfied", 5),
+)
+YES_NO_CHOICES = (("yes", 1), ("no", 2))
+
 SURVEYS = (
     SourceObject(
         "surveys",
@@ -319,9 +338,9 @@ SURVEYS = (
             _c("ExternalReference"),
             _c("DistributionChannel"),
             _c("UserLanguage"),
-            _c("Q_NPS", "int", low=0, high=10),
-            _c("Q_CSAT", "int", low=1, high=5),
-            _c("Q_ALTERNATIVES", "int", low=1, high=2),
+            _c("Q_NPS", "int", low=0, high=10, choices=NPS_CHOICES),
+            _c("Q_CSAT", "int", low=1, high=5, choices=CSAT_CHOICES),
+            _c("Q_ALTERNATIVES", "int", low=1, high=2, choices=YES_NO_CHOICES),
             _c("Q_COMMENT"),
             _c("account_id"),
         ),

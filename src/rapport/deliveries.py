@@ -29,7 +29,7 @@ from rapport.ingest import (
     ingest_delivery,
     loaded_deliveries,
 )
-from rapport.ingest.lake import TMP, publish
+from rapport.ingest.lake import TMP, deferred_sync, publish
 from rapport.ingest.landing import Refusal, fingerprint, hash_cache, scan_deliveries
 from rapport.nights import night_window
 from rapport.progress import night_loaded_line
@@ -238,7 +238,8 @@ def load_source_nights(
     log = log or logging.getLogger(__name__)
     complete = set(_readable(paths, source))
     result = SourceLoad(source)
-    with hash_cache(paths.lake, paths.landing):
+    # the range's partitions are made durable together, before its manifests (lake.py)
+    with hash_cache(paths.lake, paths.landing), deferred_sync():
         wanted = sorted(n for n in nights if n in complete)
         changed = set(wanted) if force else _changed_since_load(paths, source, wanted)
         for night in sorted(nights):

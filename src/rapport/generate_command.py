@@ -17,7 +17,12 @@ def delivery_folders(landing: Path) -> list[Path]:
 
 def generate_command(args: argparse.Namespace) -> int:
     from rapport.generate import generate
+    from rapport.generate.options import variant_from_args
 
+    try:
+        variant = variant_from_args(args)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
     out: Path = args.out
     existing = delivery_folders(out) if out.is_dir() else []
     if existing and not args.overwrite:
@@ -28,7 +33,9 @@ def generate_command(args: argparse.Namespace) -> int:
     for folder in existing:  # only the deliveries: nothing else in the folder is touched
         shutil.rmtree(folder)
     labels = args.labels or out.resolve().parent / "labels.csv"
-    summary = generate(out, args.accounts, args.start, args.days, args.seed, labels=labels)
+    summary = generate(
+        out, args.accounts, args.start, args.days, args.seed, labels=labels, variant=variant
+    )
     by_source: dict[str, int] = {}
     for name, rows in summary.rows.items():
         source = name.split(".")[0]

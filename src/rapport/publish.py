@@ -16,15 +16,20 @@ from pathlib import Path
 
 import duckdb
 
+from rapport.alerts import load_into
+from rapport.engine import Engine
+
 #: (schema, table) pairs published to the serving warehouse.
 PUBLISHED: tuple[tuple[str, str], ...] = (
     ("marts", "account_loyalty_risk"),
     ("marts", "account_loyalty_history"),
+    ("marts", "account_signal_history"),
     ("marts", "satisfied_at_risk"),
     ("marts", "account_loyalty_signals"),
     ("marts", "owner_relationship_health"),
     ("marts", "account_defections"),
     ("marts", "loyalty_backtest"),
+    ("marts", "loyalty_signal_backtest"),
     ("marts", "account_risk_movers"),
     ("marts", "alert_events"),
     ("marts", "alerts"),
@@ -54,14 +59,23 @@ def _quote(path: Path) -> str:
 
 
 def publish(
-    build_db: Path, serving: Path, storage_version: str | None = None, currency: str = "EUR"
+    source: Engine | Path,
+    serving: Path,
+    storage_version: str | None = None,
+    manifest: Path | None = None,
+    currency: str = "EUR",
+    records: Path | None = None,
 ) -> Publication:
-    """Build a new serving file from `build_db` and rename it over `serving`. With
-    `storage_version` (e.g. "v1.4.0") the file is written in that DuckDB release's storage
-    format, so BI tools that bundle an older DuckDB (a JDBC/ODBC driver, the 1.x CLI) open it.
-    Every money column's comment says its `currency`."""
-    if not build_db.exists():
-        raise PublishError(f"build warehouse {build_db} does not exist: nothing to publish")
+    """Build a new serving file from the marts and rename it over `serving`. `source` is the
+    engine that built them (a DuckDB build file, or Spark's Parquet in the lake) or a DuckDB
+    build file's path; `manifest`: dbt's, whose descriptions become the comments of marts
+    that carry none (Spark's). With `storage_version` (e.g. "v1.4.0") the file is written in
+    that DuckDB release's storage format, so BI tools that bundle an older DuckDB (a JDBC/ODBC
+    driver, the 1.x CLI) open it. Every money column's comment says its `currency`. The
+    tables `FROM_RECORDS` come from `records` (the alerts ledger) when it is given, else from
+    the build warehouse."""
+    if isinstance(source, Path) and not source.exists():
+        raise PublishError(f"build warehouse {source} does not exist: nothing to publish")
     serving.parent.mkdir(parents=True, exist_ok=True)
     tmp = serving.with_name(f".{serving.name}.publishing")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -70,9 +84,18 @@ def publish(
     config = {"storage_compatibility_version": storage_version} if storage_version else {}
     con = duckdb.connect(str(tmp), config=config)
     try:
-        con.execute(f"attach '{_quote(build_db)}' as build (read_only)")
+        if isinstance(source, Path):
+            con.execute(f"attach '{_quote(source)}' as build (read_only)")
+        else:
+            # Spark's lake holds the dbt models only; the records' tables are read below
+            models = tuple(t for t in PUBLISHED if records is None or t not in FROM_RECORDS)
+            source.attach_build(con, models, manifest)
         for schema, table in PUBLISHED:
             con.execute(f"create schema if not exists {schema}")
+            if records is not None and (schema, table) in FROM_RECORDS:
+                rows[f"{schema}.{table}"] = load_into(con, records, f"{schema}.{table}")
+                _name_currency(con, schema, table, currency)
+                continue
             con.execute(f"create table {schema}.{table} as select * from build.{schema}.{table}")
             rows[f"{schema}.{table}"] = con.execute(
                 f"select count(*) from {schema}.{table}"
@@ -121,8 +144,10 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str, curr
     column's comment ends with its currency."""
     comment = con.execute(
         "select comment from duckdb_tables() where database_name = 'build' "
-        "and schema_name = ? and table_name = ?",
-        [schema, table],
+        "and schema_name = ? and table_name = ? "
+        "union all select comment from duckdb_views() where database_name = 'build' "
+        "and schema_name = ? and view_name = ?",
+        [schema, table, schema, table],
     ).fetchall()
     if comment and comment[0][0]:
         con.execute(
@@ -133,12 +158,34 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str, curr
         "and schema_name = ? and table_name = ? and comment is not null",
         [schema, table],
     ).fetchall():
+        _comment_column(con, schema, table, column, _money_text(text, currency))
+
+
+def _name_currency(con: duckdb.DuckDBPyConnection, schema: str, table: str, currency: str) -> None:
+    """Name the currency in the money columns' comments of a table written in this file."""
+    for column, text in con.execute(
+        "select column_name, comment from duckdb_columns() "
+        "where database_name = current_database() and schema_name = ? and table_name = ? "
+        "and comment is not null",
+        [schema, table],
+    ).fetchall():
         if text.endswith(MONEY_MARK):
-            text = f"{text[: -len(MONEY_MARK)]}Money, in {currency}."
-        con.execute(
-            f'comment on column {schema}.{table}."{column}" is '
-            f"'{text.replace(chr(39), chr(39) * 2)}'"
-        )
+            _comment_column(con, schema, table, column, _money_text(text, currency))
+
+
+def _money_text(text: str, currency: str) -> str:
+    """A money column's description (ending `Money.`) with its currency named."""
+    if text.endswith(MONEY_MARK):
+        return f"{text[: -len(MONEY_MARK)]}Money, in {currency}."
+    return text
+
+
+def _comment_column(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str, text: str
+) -> None:
+    con.execute(
+        f"comment on column {schema}.{table}.\"{column}\" is '{text.replace(chr(39), chr(39) * 2)}'"
+    )
 
 
 def read_publication(con: duckdb.DuckDBPyConnection) -> tuple[object, str]:

@@ -30,7 +30,8 @@ class Outcome(Protocol):
     message: str
 
 
-#: runs the plan (`pipelines.execute.execute`): paths, plan, force, release, log_level, run_id
+#: runs the plan (`pipelines.execute.execute`): paths, plan, force, release, log_level, run_id,
+#: engine
 Execute = Callable[..., Outcome]
 
 
@@ -118,6 +119,7 @@ def _execute_showing_progress(
             release=args.release,
             log_level="DEBUG" if args.verbose else "WARNING",
             run_id=run_id,
+            engine=args.engine or "",
         )
 
 

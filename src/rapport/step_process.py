@@ -95,12 +95,12 @@ def load_in_child(paths: Paths, source: str, nights: list[date], force: bool) ->
 
 
 def validate_in_child(
-    lake: Path, quality_dir: Path, source: str, night: date
+    lake: Path, quality_dir: Path, source: str, nights: list[date]
 ) -> "list[ObjectValidation]":
-    """Child side of `StepProcess.validate`: ``validate_night`` (GX is imported here only)."""
-    from rapport.quality import validate_night
+    """Child side of `StepProcess.validate`: ``validate_nights`` (GX is imported here only)."""
+    from rapport.quality import validate_nights
 
-    return validate_night(lake, quality_dir, source, night)
+    return validate_nights(lake, quality_dir, source, nights)
 
 
 # --- the parent's side -----------------------------------------------------------------------
@@ -163,14 +163,14 @@ class StepProcess:
         return self._call(load_in_child, paths, source, nights, force)
 
     def validate(
-        self, lake: Path, quality_dir: Path, source: str, night: date
+        self, lake: Path, quality_dir: Path, source: str, nights: list[date]
     ) -> "list[ObjectValidation]":
-        """``rapport.quality.validate_night`` in the child."""
+        """``rapport.quality.validate_nights`` in the child: one outcome per night and object."""
         if not self.isolated:
-            from rapport.quality import validate_night
+            from rapport.quality import validate_nights
 
-            return validate_night(lake, quality_dir, source, night)
-        return self._call(validate_in_child, lake, quality_dir, source, night)
+            return validate_nights(lake, quality_dir, source, nights)
+        return self._call(validate_in_child, lake, quality_dir, source, nights)
 
     def _call(self, fn: Callable[..., T], *args: Any) -> T:
         if self._pool is None or self._relay is None:

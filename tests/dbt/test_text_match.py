@@ -33,6 +33,21 @@ TEXTS = [
     "it's done",
     "Ça va",
 ]
+KEYWORDS = [
+    "competitor",
+    "alternative",
+    "rfp",
+    "request for proposal",
+    "pricing",
+    "price increase",
+    "cheaper",
+    "discount",
+    "cancel",
+    "terminat",
+    "contract end",
+    "not renew",
+    "switch",
+]
 SPECIAL = ["a.b", "x+y (z)", "it's", "ça va", "[x]", "a|b"]
 
 _COMPILE = """
@@ -57,10 +72,11 @@ def compiled(tmp_path_factory) -> str:
     )
     values = ", ".join("(null)" if t is None else "('" + t.replace("'", "''") + "')" for t in TEXTS)
     special = json.dumps(SPECIAL)
+    keywords = json.dumps(KEYWORDS)
     sql = (
         f"with texts(t) as (values {values}) select t, "
-        "{{ mentions_any('t', var('shopping_keywords')) }} as dispatched, "
-        "{{ default__mentions_any('t', var('shopping_keywords')) }} as portable, "
+        f"{{{{ mentions_any('t', {keywords}) }}}} as dispatched, "
+        f"{{{{ default__mentions_any('t', {keywords}) }}}} as portable, "
         f"{{{{ mentions_any('t', {special}) }}}} as special, "
         "{{ mentions_any('t', []) }} as no_keywords "
         "from texts"

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.run import TABLE_END, TABLE_START, BenchError, accounts_of, render_table, run_bench
+from bench.common import BenchError
+from bench.landing import accounts_of
+from bench.report import TABLE_END, TABLE_START, render_table
+from bench.run import run_bench
 
 STAGES = (
     "ingest_s",

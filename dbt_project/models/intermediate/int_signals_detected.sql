@@ -1,13 +1,17 @@
 -- What customers and we do: one row per customer account, night and defection signal that
--- fired, with the date of its latest evidence and a readable detail. Only what was known on
--- the night counts. Windows and thresholds are vars (dbt_project.yml); weights are in the
--- seed signal_weights.
+-- fired, with its strength (0..1: how many, how big, how recent; docs/scoring.md), the date
+-- of its latest evidence and a readable detail. Only what was known on the night counts.
+-- Windows and thresholds are vars (dbt_project.yml); weights come from int_weights_selected
+-- (the seed, or the installation's tuned scorecard). A signal whose weight is 0 still has its
+-- row (points 0): `rapport tune` learns from every signal, switched on or not.
 {% set lookback = var('signal_lookback_days') %}
 {% set shopping = var('shopping_lookback_days') %}
 {% set commercial = var('commercial_lookback_days') %}
 {% set recent = var('quiet_recent_days') %}
 {% set baseline = var('quiet_baseline_days') %}
 {% set widest = [lookback, shopping, commercial, recent + baseline, var('survey_silence_days') + 365] | max %}
+{% set full = var('signal_full_strength') %}
+{% set lexicon = var('shopping_lexicon') %}
 
 with accounts as (
     select as_of_date, account_id, owner_id, owner_is_active, renewal_date
@@ -38,7 +42,9 @@ tickets as (
         t.subject,
         t.description,
         t.priority,
-        t.ticket_type,
+        lower(t.ticket_type) as ticket_type,
+        lower(t.rating_score) as rating_score,
+        cast(t.modified_at as date) as modified_date,
         m.first_reply_minutes,
         m.reopens
     from accounts
@@ -125,6 +131,7 @@ evaluated_alternatives as (
     select
         as_of_date, account_id, 'evaluated_alternatives' as signal,
         max(recorded_date) as evidence_date,
+        {{ saturate('count(*)', full['evaluated_alternatives']) }} * {{ fade('max(recorded_date)', 'as_of_date', shopping) }} as strength,
         cast(count(*) as {{ dbt.type_string() }}) || ' survey answer(s): evaluated alternatives in the last six months' as detail
     from responses
     where evaluated_alternatives
@@ -135,18 +142,19 @@ evaluated_alternatives as (
 shopping_mentions as (
     select as_of_date, account_id, created_date as evidence_date, 'ticket' as origin
     from tickets
-    where {{ mentions_any("subject || ' ' || coalesce(description, '')", var('shopping_keywords')) }}
+    where {{ mentions_lexicon("coalesce(subject, '') || ' ' || coalesce(description, '')", lexicon['phrases'], lexicon['negations'], lexicon['negation_window']) }}
     union all
     select as_of_date, account_id, recorded_date as evidence_date, 'survey comment' as origin
     from responses
     where {{ within_days('recorded_date', 'as_of_date', shopping) }}
-        and {{ mentions_any('comment', var('shopping_keywords')) }}
+        and {{ mentions_lexicon('comment', lexicon['phrases'], lexicon['negations'], lexicon['negation_window']) }}
 ),
 
 shopping_language as (
     select
         as_of_date, account_id, 'shopping_language' as signal,
         max(evidence_date) as evidence_date,
+        {{ saturate('count(*)', full['shopping_language']) }} * {{ fade('max(evidence_date)', 'as_of_date', shopping) }} as strength,
         cast(count(*) as {{ dbt.type_string() }}) || ' ticket(s) or comment(s) mention competitors, pricing or leaving' as detail
     from shopping_mentions
     group by as_of_date, account_id
@@ -173,6 +181,8 @@ activity_drop as (
     select
         as_of_date, account_id, 'activity_drop' as signal,
         last_activity_date as evidence_date,
+        -- the size of the drop: 1 - recent rate / baseline rate
+        1.0 - (1.0 * recent_count * {{ baseline }}) / (baseline_count * {{ recent }}) as strength,
         cast(recent_count as {{ dbt.type_string() }}) || ' calls/meetings/e-mails in the last {{ recent }} days vs '
             || cast(baseline_count as {{ dbt.type_string() }}) || ' in the {{ baseline }} days before' as detail
     from activity
@@ -184,6 +194,8 @@ surveys_unanswered as (
     select
         as_of_date, account_id, 'surveys_unanswered' as signal,
         max(recorded_date) as evidence_date,
+        -- silence beyond the threshold, a year of it at most
+        least(1.0, 1.0 * {{ dbt.datediff('max(recorded_date)', 'as_of_date', 'day') }} / 365) as strength,
         'no survey answered in {{ var("survey_silence_days") }} days, after answering before' as detail
     from responses
     group by as_of_date, account_id
@@ -195,6 +207,8 @@ key_contact_lost as (
     select
         as_of_date, account_id, 'key_contact_lost' as signal,
         max(case when is_deleted then valid_from else bounced_date end) as evidence_date,
+        {{ saturate('count(distinct contact_id)', full['key_contact_lost']) }}
+            * {{ fade('max(case when is_deleted then valid_from else bounced_date end)', 'as_of_date', lookback) }} as strength,
         cast(count(*) as {{ dbt.type_string() }}) || ' champion/economic buyer left (e-mail bounced or contact deleted)' as detail
     from contacts
     where relationship_role in ({% for r in var('key_contact_roles') %}'{{ r }}'{{ ',' if not loop.last }}{% endfor %})
@@ -215,24 +229,42 @@ engaged_contacts as (
     where contact_id is not null and {{ within_days('recorded_date', 'as_of_date', lookback) }}
 ),
 
+reachable_contacts as (
+    -- contacts who could be engaged on the night: known, not deleted, e-mail not bounced
+    select as_of_date, account_id, count(distinct contact_id) as contacts
+    from contacts
+    where not is_deleted and (bounced_date is null or bounced_date > as_of_date)
+    group by as_of_date, account_id
+),
+
+engaged as (
+    select as_of_date, account_id, count(distinct contact_id) as engaged
+    from engaged_contacts
+    group by as_of_date, account_id
+),
+
 single_threaded as (
+    -- only where there is more than one person to engage: one contact is no thread to add
     select
-        accounts.as_of_date, accounts.account_id, 'single_threaded' as signal,
-        accounts.as_of_date as evidence_date,
-        cast(count(distinct engaged_contacts.contact_id) as {{ dbt.type_string() }})
+        reachable_contacts.as_of_date, reachable_contacts.account_id, 'single_threaded' as signal,
+        reachable_contacts.as_of_date as evidence_date,
+        1.0 - 1.0 * coalesce(engaged.engaged, 0) / {{ var('min_engaged_contacts') }} as strength,
+        cast(coalesce(engaged.engaged, 0) as {{ dbt.type_string() }}) || ' of '
+            || cast(reachable_contacts.contacts as {{ dbt.type_string() }})
             || ' contact(s) engaged in the last {{ lookback }} days' as detail
-    from accounts
-    left join engaged_contacts
-        on engaged_contacts.account_id = accounts.account_id
-        and engaged_contacts.as_of_date = accounts.as_of_date
-    group by accounts.as_of_date, accounts.account_id
-    having count(distinct engaged_contacts.contact_id) < {{ var('min_engaged_contacts') }}
+    from reachable_contacts
+    left join engaged
+        on engaged.account_id = reachable_contacts.account_id
+        and engaged.as_of_date = reachable_contacts.as_of_date
+    where reachable_contacts.contacts > 1
+        and coalesce(engaged.engaged, 0) < {{ var('min_engaged_contacts') }}
 ),
 
 owner_changed as (
     select
         as_of_date, account_id, 'owner_changed' as signal,
         max(changed_date) as evidence_date,
+        {{ fade('max(changed_date)', 'as_of_date', lookback) }} as strength,
         'relationship owner changed' as detail
     from account_changes
     where field_name = 'Owner' and {{ within_days('changed_date', 'as_of_date', lookback) }}
@@ -243,6 +275,7 @@ owner_inactive as (
     select
         as_of_date, account_id, 'owner_inactive' as signal,
         as_of_date as evidence_date,
+        1.0 as strength,
         'relationship owner ' || owner_id || ' is inactive' as detail
     from accounts
     where not owner_is_active
@@ -253,6 +286,7 @@ commitments_broken as (
     select
         as_of_date, account_id, 'commitments_broken' as signal,
         max(due_date) as evidence_date,
+        {{ saturate('count(*)', full['commitments_broken']) }} as strength,
         cast(count(*) as {{ dbt.type_string() }}) || ' follow-up(s) overdue or done late in the last {{ lookback }} days' as detail
     from tasks
     where task_type = 'Follow-up'
@@ -269,6 +303,7 @@ sla_breached as (
     select
         as_of_date, account_id, 'sla_breached' as signal,
         max(created_date) as evidence_date,
+        {{ saturate('count(*)', full['sla_breached']) }} as strength,
         cast(count(*) as {{ dbt.type_string() }}) || ' ticket(s) answered later than their priority''s SLA' as detail
     from tickets
     where {{ within_days('created_date', 'as_of_date', lookback) }}
@@ -286,6 +321,7 @@ tickets_reopened as (
     select
         as_of_date, account_id, 'tickets_reopened' as signal,
         max(created_date) as evidence_date,
+        {{ saturate('sum(reopens)', full['tickets_reopened']) }} as strength,
         cast(sum(reopens) as {{ dbt.type_string() }}) || ' ticket reopen(s) in the last {{ lookback }} days' as detail
     from tickets
     where {{ within_days('created_date', 'as_of_date', lookback) }} and reopens > 0
@@ -297,7 +333,7 @@ repeated_problems as (
     select as_of_date, account_id, lower(trim(subject)) as problem, count(*) as tickets, max(created_date) as last_date
     from tickets
     where {{ within_days('created_date', 'as_of_date', lookback) }}
-        and ticket_type in ('problem', 'incident')
+        and ticket_type in ({{ quoted_list(var('complaint_ticket_types')) }})
         and subject is not null
     group by as_of_date, account_id, lower(trim(subject))
     having count(*) >= {{ var('repeat_problem_min') }}
@@ -307,6 +343,7 @@ repeat_problem as (
     select
         as_of_date, account_id, 'repeat_problem' as signal,
         max(last_date) as evidence_date,
+        {{ saturate('max(tickets)', full['repeat_problem']) }} as strength,
         cast(max(tickets) as {{ dbt.type_string() }}) || ' tickets about the same problem' as detail
     from repeated_problems
     group by as_of_date, account_id
@@ -327,6 +364,8 @@ renewal_at_risk as (
     select
         accounts.as_of_date, accounts.account_id, 'renewal_at_risk' as signal,
         accounts.as_of_date as evidence_date,
+        -- the nearer the renewal, the stronger
+        greatest(0.1, 1.0 - 1.0 * {{ dbt.datediff('accounts.as_of_date', 'accounts.renewal_date', 'day') }} / {{ var('renewal_horizon_days') }}) as strength,
         'renewal on ' || cast(accounts.renewal_date as {{ dbt.type_string() }}) || ' with no renewal opportunity moving' as detail
     from accounts
     left join renewal_moving
@@ -341,6 +380,7 @@ downgraded as (
     select
         as_of_date, account_id, 'downgraded' as signal,
         max(close_date) as evidence_date,
+        {{ fade('max(close_date)', 'as_of_date', commercial) }} as strength,
         'downgrade closed' as detail
     from opportunities
     where opportunity_type = 'Downgrade' and is_won
@@ -352,6 +392,7 @@ upsell_lost as (
     select
         as_of_date, account_id, 'upsell_lost' as signal,
         max(close_date) as evidence_date,
+        {{ fade('max(close_date)', 'as_of_date', commercial) }} as strength,
         'upsell lost' as detail
     from opportunities
     where opportunity_type = 'Upsell' and is_lost
@@ -363,32 +404,158 @@ arr_decreased as (
     select
         as_of_date, account_id, 'arr_decreased' as signal,
         max(changed_date) as evidence_date,
+        -- the size of the cut: half of the ARR or more is full strength
+        least(1.0, 2.0 * sum(old_number - new_number) / nullif(max(old_number), 0)) as strength,
         'ARR cut ' || cast(cast(sum(old_number - new_number) as bigint) as {{ dbt.type_string() }}) as detail
     from account_changes
     where field_name = 'ARR__c' and new_number < old_number
     group by as_of_date, account_id
 ),
 
+-- complaints ------------------------------------------------------------------------------
+complaint_tickets as (
+    select
+        as_of_date, account_id, 'complaint_tickets' as signal,
+        max(created_date) as evidence_date,
+        {{ saturate('count(*)', full['complaint_tickets']) }} * {{ fade('max(created_date)', 'as_of_date', lookback) }} as strength,
+        cast(count(*) as {{ dbt.type_string() }}) || ' problem/incident ticket(s) in the last {{ lookback }} days' as detail
+    from tickets
+    where {{ within_days('created_date', 'as_of_date', lookback) }}
+        and ticket_type in ({{ quoted_list(var('complaint_ticket_types')) }})
+    group by as_of_date, account_id
+    having count(*) >= {{ var('complaint_tickets_min') }}
+),
+
+tickets_rated_bad as (
+    select
+        as_of_date, account_id, 'tickets_rated_bad' as signal,
+        max(modified_date) as evidence_date,
+        {{ saturate('count(*)', full['tickets_rated_bad']) }} * {{ fade('max(modified_date)', 'as_of_date', lookback) }} as strength,
+        cast(count(*) as {{ dbt.type_string() }}) || ' ticket(s) rated bad in the last {{ lookback }} days' as detail
+    from tickets
+    where rating_score = 'bad'
+        and {{ within_days('modified_date', 'as_of_date', lookback) }}
+    group by as_of_date, account_id
+    having count(*) >= {{ var('bad_ratings_min') }}
+),
+
+{% set spike_recent = var('spike_recent_days') %}
+{% set spike_baseline = var('spike_baseline_days') %}
+ticket_volume as (
+    select
+        as_of_date,
+        account_id,
+        max(created_date) as last_ticket_date,
+        count_if({{ within_days('created_date', 'as_of_date', spike_recent) }}) as recent_count,
+        -- the baseline's count scaled to the recent window's length
+        1.0 * count_if(
+            created_date <= {{ dbt.dateadd('day', -spike_recent, 'as_of_date') }}
+            and created_date > {{ dbt.dateadd('day', -(spike_recent + spike_baseline), 'as_of_date') }}
+        ) * {{ spike_recent }} / {{ spike_baseline }} as expected_count
+    from tickets
+    group by as_of_date, account_id
+),
+
+ticket_spike as (
+    select
+        as_of_date, account_id, 'ticket_spike' as signal,
+        last_ticket_date as evidence_date,
+        -- how far above the baseline: 1 - (expected + 1) / (recent + 1)
+        1.0 - (expected_count + 1.0) / (recent_count + 1.0) as strength,
+        cast(recent_count as {{ dbt.type_string() }}) || ' tickets in the last {{ spike_recent }} days, '
+            || cast(round(expected_count, 1) as {{ dbt.type_string() }}) || ' expected from the {{ spike_baseline }} days before' as detail
+    from ticket_volume
+    where recent_count >= {{ var('spike_min_tickets') }}
+        and recent_count >= {{ var('spike_ratio') }} * expected_count
+),
+
+-- tenure ----------------------------------------------------------------------------------
+customer_starts as (
+    -- what says when the account became a customer, as known on the night
+    select accounts.as_of_date, accounts.account_id, starts.kind, min(starts.d) as d
+    from accounts
+    inner join (
+        select o.account_id, 'won' as kind, o.close_date as d, o.valid_from
+        from {{ ref('stg_crm__opportunities') }} as o
+        where o.is_won and not o.is_deleted
+            and o.opportunity_type in ({{ quoted_list(var('new_business_types')) }})
+        union all
+        select h.account_id, 'became_customer' as kind, cast(h.changed_at as date) as d, h.valid_from
+        from {{ ref('stg_crm__account_history') }} as h
+        where h.field_name = 'Type' and h.new_value = 'Customer'
+        union all
+        select a.account_id, 'created' as kind, cast(a.created_at as date) as d, a.valid_from
+        from {{ ref('stg_crm__accounts') }} as a
+    ) as starts
+        on starts.account_id = accounts.account_id
+        and starts.valid_from <= accounts.as_of_date
+        and starts.d <= accounts.as_of_date
+    group by accounts.as_of_date, accounts.account_id, starts.kind
+),
+
+customer_since as (
+    -- the first closed-won new-business opportunity or the day Type became Customer, whichever is first;
+    -- the account's creation only when neither is known
+    select
+        as_of_date,
+        account_id,
+        coalesce(
+            min(case when kind in ('won', 'became_customer') then d end),
+            min(case when kind = 'created' then d end)
+        ) as customer_since
+    from customer_starts
+    group by as_of_date, account_id
+),
+
+new_customer as (
+    select
+        as_of_date, account_id, 'new_customer' as signal,
+        customer_since as evidence_date,
+        1.0 - 1.0 * {{ dbt.datediff('customer_since', 'as_of_date', 'day') }} / {{ var('new_customer_days') }} as strength,
+        'a customer since ' || cast(customer_since as {{ dbt.type_string() }}) as detail
+    from customer_since
+    where {{ within_days('customer_since', 'as_of_date', var('new_customer_days')) }}
+),
+
 fired as (
     {% for cte in ['evaluated_alternatives', 'shopping_language', 'activity_drop', 'surveys_unanswered',
                    'key_contact_lost', 'single_threaded', 'owner_changed', 'owner_inactive',
                    'commitments_broken', 'sla_breached', 'tickets_reopened', 'repeat_problem',
-                   'renewal_at_risk', 'downgraded', 'upsell_lost', 'arr_decreased'] -%}
-    select as_of_date, account_id, signal, evidence_date, detail from {{ cte }}
+                   'renewal_at_risk', 'downgraded', 'upsell_lost', 'arr_decreased',
+                   'complaint_tickets', 'tickets_rated_bad', 'ticket_spike', 'new_customer'] -%}
+    select as_of_date, account_id, signal, evidence_date, strength, detail from {{ cte }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
+),
+
+final as (
+    select
+        fired.as_of_date,
+        fired.account_id,
+        fired.signal,
+        weights.category,
+        weights.weight,
+        round(cast(greatest(0.01, least(1.0, fired.strength)) as double), 4) as strength,
+        fired.evidence_date,
+        {{ dbt.datediff('fired.evidence_date', 'fired.as_of_date', 'day') }} as days_since_evidence,
+        fired.detail,
+        weights.weights_version
+    from fired
+    inner join {{ ref('int_weights_selected') }} as weights
+        on weights.signal = fired.signal
 )
 
 select
-    fired.as_of_date,
-    fired.account_id,
-    fired.signal,
-    weights.category,
-    cast(weights.weight as {{ dbt.type_int() }}) as weight,
-    fired.evidence_date,
-    {{ dbt.datediff('fired.evidence_date', 'fired.as_of_date', 'day') }} as days_since_evidence,
-    fired.detail
-from fired
-inner join {{ ref('signal_weights') }} as weights
-    on weights.signal = fired.signal
-where weights.weight > 0
+    as_of_date,
+    account_id,
+    signal,
+    category,
+    weight,
+    strength,
+    -- its contribution to the score: weight x strength, at least 1 point for a signal that is on
+    cast(case when weight > 0 then greatest(1, round(weight * strength)) else 0 end as {{ dbt.type_int() }}) as points,
+    evidence_date,
+    days_since_evidence,
+    detail,
+    weights_version
+from final

@@ -24,18 +24,28 @@ satisfaction as (
 ),
 
 signals as (
+    -- the signals that are on (weight > 0); each adds its points (weight x strength)
     select
         as_of_date,
         account_id,
         count(*) as signals_fired,
-        sum(weight) as weight_total,
+        sum(points) as points_total,
         {{ ordered_string_agg(
-            "signal || ' (+' || cast(weight as " ~ dbt.type_string() ~ ") || ', '"
+            "signal || ' (+' || cast(points as " ~ dbt.type_string() ~ ") || ', '"
             ~ " || cast(days_since_evidence as " ~ dbt.type_string() ~ ") || 'd ago): ' || detail",
-            "lpad(cast(100 - weight as " ~ dbt.type_string() ~ "), 3, '0') || signal",
+            "lpad(cast(1000 - points as " ~ dbt.type_string() ~ "), 4, '0') || signal",
             '; ') }} as reasons
     from {{ ref('int_signals_detected') }}
+    where weight > 0
     group by as_of_date, account_id
+),
+
+evidence as (
+    select * from {{ ref('int_evidence_counted') }}
+),
+
+scorecard as (
+    select max(weights_version) as weights_version from {{ ref('int_weights_selected') }}
 ),
 
 combined as (
@@ -48,11 +58,13 @@ combined as (
         accounts.owner_name,
         accounts.arr,
         accounts.renewal_date,
-        {{ dbt.datediff('accounts.as_of_date', 'accounts.renewal_date', 'day') }} as days_to_renewal,
-        satisfaction.satisfaction_score,
+        -- explicit types: Spark's datediff is an int, and its decimal arithmetic keeps
+        -- decimals where DuckDB's gives doubles (the contract checks both)
+        cast({{ dbt.datediff('accounts.as_of_date', 'accounts.renewal_date', 'day') }} as {{ dbt.type_bigint() }}) as days_to_renewal,
+        cast(satisfaction.satisfaction_score as double) as satisfaction_score,
         satisfaction.satisfaction_evidence,
         satisfaction.latest_nps,
-        satisfaction.nps,
+        cast(satisfaction.nps as double) as nps,
         satisfaction.csat_avg,
         cast(satisfaction.ratings_good as {{ dbt.type_bigint() }}) as ratings_good,
         cast(satisfaction.ratings_bad as {{ dbt.type_bigint() }}) as ratings_bad,
@@ -60,22 +72,31 @@ combined as (
         case
             when accounts.crm_status = 'insufficient_evidence'
                 or accounts.support_status = 'insufficient_evidence' then 'insufficient_evidence'
+            -- too little seen to call it low: a score that reached medium still stands
+            when coalesce(evidence.too_little_behaviour, true)
+                and coalesce(signals.points_total, 0) < {{ medium }} then 'insufficient_evidence'
             when accounts.crm_status = 'stale' or accounts.support_status = 'stale' then 'stale'
             else 'fresh'
         end as behaviour_evidence,
+        coalesce(evidence.behaviour_events, 0) as behaviour_events,
         accounts.crm_status,
         accounts.support_status,
         accounts.surveys_status,
         cast(coalesce(signals.signals_fired, 0) as {{ dbt.type_bigint() }}) as signals_fired,
-        cast(least(100, coalesce(signals.weight_total, 0)) as {{ dbt.type_int() }}) as raw_risk_score,
-        coalesce(signals.reasons, '') as reasons
+        cast(least(100, coalesce(signals.points_total, 0)) as {{ dbt.type_int() }}) as raw_risk_score,
+        coalesce(signals.reasons, '') as reasons,
+        scorecard.weights_version
     from accounts
+    cross join scorecard
     left join satisfaction
         on satisfaction.account_id = accounts.account_id
         and satisfaction.as_of_date = accounts.as_of_date
     left join signals
         on signals.account_id = accounts.account_id
         and signals.as_of_date = accounts.as_of_date
+    left join evidence
+        on evidence.account_id = accounts.account_id
+        and evidence.as_of_date = accounts.as_of_date
 ),
 
 scored as (
@@ -158,6 +179,8 @@ select
     crm_status,
     support_status,
     surveys_status,
+    cast(behaviour_events as {{ dbt.type_bigint() }}) as behaviour_events,
+    weights_version,
     quadrant_override,
     risk_tier_override,
     override_reason,

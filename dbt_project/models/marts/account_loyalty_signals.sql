@@ -1,4 +1,4 @@
--- The why, one row per signal that fired for an account on the latest night.
+-- The why, one row per signal that fired (and is on) for an account on the latest night.
 -- int_signals_detected holds only the nights of this run: when the run did not compute the
 -- latest night (e.g. `rapport run --date <an earlier night>`), the latest night's rows are
 -- kept from the table as it was, so the mart always describes the latest night.
@@ -19,12 +19,16 @@ computed as (
         account_id,
         signal,
         category,
-        weight,
+        points as weight,
+        strength,
         evidence_date,
         days_since_evidence,
-        detail
+        detail,
+        weights_version
     from signals
-    where as_of_date in (select as_of_date from latest)
+    where
+        as_of_date in (select as_of_date from latest)
+        and weight > 0
 ),
 
 {% if previous is not none %}
@@ -39,9 +43,11 @@ kept as (
         signal,
         category,
         weight,
+        strength,
         evidence_date,
         days_since_evidence,
-        detail
+        detail,
+        weights_version
     from {{ previous }}
     where
         as_of_date in (select as_of_date from latest)

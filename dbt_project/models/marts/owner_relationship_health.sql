@@ -34,6 +34,7 @@ book as (
         owner_id,
         max(owner_name) as owner_name,
         max(as_of_date) as as_of_date,
+        max(weights_version) as weights_version,
         count(*) as accounts,
         sum(arr) as arr,
         sum(arr_at_risk) as arr_at_risk,
@@ -63,7 +64,8 @@ select
     round(book.avg_loyalty_risk_score, 1) as avg_loyalty_risk_score,
     coalesce(commitments.commitments_due, 0) as commitments_due,
     coalesce(commitments.commitments_kept, 0) as commitments_kept,
-    round(1.0 * commitments.commitments_kept / nullif(commitments.commitments_due, 0), 4) as commitments_kept_ratio
+    round(1.0 * commitments.commitments_kept / nullif(commitments.commitments_due, 0), 4) as commitments_kept_ratio,
+    book.weights_version
 from book
 left join commitments
     on commitments.owner_id = book.owner_id

@@ -21,6 +21,7 @@ select
     quadrant,
     signals_fired,
     reasons,
+    weights_version,
     quadrant_override,
     risk_tier_override,
     override_reason,

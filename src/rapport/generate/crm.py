@@ -24,6 +24,7 @@ from rapport.generate.timeline import (
     replay,
     secs,
 )
+from rapport.generate.variant import DEFAULT, Variant
 from rapport.generate.world import (
     HISTORY,
     OPPORTUNITY,
@@ -463,12 +464,14 @@ def tasks(
     cal: Calendar,
     rng: np.random.Generator,
     start: int,
+    variant: Variant = DEFAULT,
 ) -> pl.DataFrame:
     """Calls, e-mails, meetings and follow-ups. Activity thins out along a leaver's ramp, and
     follow-ups are kept less often (overdue, or completed after their due date)."""
     lo = np.maximum(acc.created, cal.h0)
     a, t = business_times(rng, acc.task_rate, lo, np.full(acc.n, float(cal.end)))
-    keep = np.where(acc.gone(a, t), 0.1, 1 - (1 - ACTIVITY_KEPT) * acc.ramp(a, t))
+    kept = variant.kept("quiet", ACTIVITY_KEPT)
+    keep = np.where(acc.gone(a, t), 0.1, 1 - (1 - kept) * acc.ramp(a, t))
     m = rng.random(a.size) < keep
     a, t = a[m], office_hours(rng, t[m])
     n = a.size
@@ -477,7 +480,9 @@ def tasks(
     logged = call_or_mail & (rng.random(n) < 0.85)  # recorded after the fact, completed
     lead = np.where(call_or_mail, rng.integers(1, 8, n), rng.integers(2, 15, n))
     due = np.where(logged, np.floor(t), np.floor(t) + lead)
-    p_broken = np.where(kind == 3, acc.lifted(a, t, *FOLLOW_UP_BROKEN), 0.05)
+    p_broken = np.where(
+        kind == 3, acc.lifted(a, t, *variant.lift("commitments", *FOLLOW_UP_BROKEN)), 0.05
+    )
     broken = ~logged & (rng.random(n) < p_broken)
     u = rng.random(n)
     done = np.where(

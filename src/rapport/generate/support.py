@@ -7,6 +7,9 @@ reopened and the same problem comes back more often, and shopping words appear i
 
 from __future__ import annotations
 
+from functools import cache
+from types import ModuleType
+
 import numpy as np
 import polars as pl
 
@@ -24,6 +27,7 @@ from rapport.generate.timeline import (
     replay,
     secs,
 )
+from rapport.generate.variant import DEFAULT, Variant, extra_rng
 from rapport.generate.world import Accounts, Staff, refs
 
 AGENT_BASE = 20_000_000_000
@@ -36,16 +40,23 @@ REPLY_MINUTES = np.array([600.0, 240.0, 70.0, 25.0, 300.0])
 PRIORITIES = ("low", "normal", "high", "urgent", None)
 TICKET_TYPES = ("problem", "incident", "question", "task", None)
 CHANNELS = ("email", "web", "chat", "api", "voice")
-_TAGS = (*(t[1] for t in vocab.TICKET_TOPICS), "commercial")
-# every tag list a ticket can have: main tag, then "escalated", then "vip"
-_TAG_SETS = pl.Series(
-    [
-        [tag, *(["escalated"] if e else []), *(["vip"] if v else [])]
-        for tag in _TAGS
-        for e in (False, True)
-        for v in (False, True)
-    ]
-)
+COMPLAINT_TYPES = ("problem", "incident")
+COMPLAINTS = 0.5  # share of tickets that turn into complaints at full ramp, per unit of the mix
+BAD_RATINGS = 0.4  # fall in the chance of a good rating at full ramp, per unit of the mix
+
+
+@cache
+def _tag_sets(topics: tuple[tuple[str, str, str], ...]) -> pl.Series:
+    """Every tag list a ticket can have: main tag, then "escalated", then "vip"."""
+    tags = (*(t[1] for t in topics), "commercial")
+    return pl.Series(
+        [
+            [tag, *(["escalated"] if e else []), *(["vip"] if v else [])]
+            for tag in tags
+            for e in (False, True)
+            for v in (False, True)
+        ]
+    )
 
 
 def organizations(acc: Accounts, cal: Calendar, rng: np.random.Generator) -> pl.DataFrame:
@@ -115,32 +126,37 @@ def agents(staff: Staff) -> pl.DataFrame:
 
 
 def _texts(
-    rng: np.random.Generator, topic: np.ndarray, repeat: np.ndarray, shop: np.ndarray
+    rng: np.random.Generator,
+    topic: np.ndarray,
+    repeat: np.ndarray,
+    shop: np.ndarray,
+    words: ModuleType = vocab,
 ) -> tuple[pl.DataFrame, np.ndarray]:
-    """Subject and description of each ticket, and its main tag (an index into `_TAGS`)."""
+    """Subject and description of each ticket, and its main tag (an index into the tags of
+    `_tag_sets`)."""
     n = topic.size
-    topics = vocab.TICKET_TOPICS
-    comp = rng.integers(0, len(vocab.SHOP_COMPETITORS), n)
+    topics = words.TICKET_TOPICS
+    comp = rng.integers(0, len(words.SHOP_COMPETITORS), n)
     shop_subject = shop & (rng.random(n) < 0.5)
     subj = pl.Series([t[0] for t in topics]).gather(topic)
     again = repeat & (rng.random(n) < 0.4)
     subj = pl.select(pl.when(pl.Series(again)).then("Again: " + subj).otherwise(subj)).to_series()
     shop_subjects = pl.Series(
-        [s.format(competitor=c) for s in vocab.SHOP_TICKET_SUBJECTS for c in vocab.SHOP_COMPETITORS]
+        [s.format(competitor=c) for s in words.SHOP_TICKET_SUBJECTS for c in words.SHOP_COMPETITORS]
     )
     shop_sentences = pl.Series(
         [
             s.format(competitor=c)
-            for s in vocab.SHOP_TICKET_SENTENCES
-            for c in vocab.SHOP_COMPETITORS
+            for s in words.SHOP_TICKET_SENTENCES
+            for c in words.SHOP_COMPETITORS
         ]
     )
-    n_comp = len(vocab.SHOP_COMPETITORS)
+    n_comp = len(words.SHOP_COMPETITORS)
     s_subj = shop_subjects.gather(
-        rng.integers(0, len(vocab.SHOP_TICKET_SUBJECTS), n) * n_comp + comp
+        rng.integers(0, len(words.SHOP_TICKET_SUBJECTS), n) * n_comp + comp
     )
     s_sent = shop_sentences.gather(
-        rng.integers(0, len(vocab.SHOP_TICKET_SENTENCES), n) * n_comp + comp
+        rng.integers(0, len(words.SHOP_TICKET_SENTENCES), n) * n_comp + comp
     )
     body = pl.Series([t[2] for t in topics]).gather(topic)
     df = pl.DataFrame(
@@ -165,6 +181,14 @@ def _texts(
     ), np.where(shop_subject, len(topics), topic)
 
 
+def _complaints(rng: np.random.Generator, types: pl.Series, share: np.ndarray) -> pl.Series:
+    """`types` with a share of the tickets (per ticket, `share`) turned into problems or
+    incidents: what a customer files when something keeps going wrong."""
+    turned = rng.random(types.len()) < share
+    kinds = pl.Series(COMPLAINT_TYPES).gather(rng.integers(0, len(COMPLAINT_TYPES), types.len()))
+    return pl.select(pl.when(pl.Series(turned)).then(kinds).otherwise(types)).to_series()
+
+
 def tickets(
     acc: Accounts,
     users: SupportUsers,
@@ -172,13 +196,16 @@ def tickets(
     cal: Calendar,
     rng: np.random.Generator,
     start: int,
+    variant: Variant = DEFAULT,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Ticket versions and ticket-metrics versions."""
+    words = variant.words
     end = np.full(acc.n, float(cal.end))
-    rate = np.where(users.count > 0, acc.ticket_rate * 1.5, 0.0)
+    more = 0.5 * variant.strength("ticket_volume")  # extra tickets at full ramp
+    rate = np.where(users.count > 0, acc.ticket_rate * (1 + more), 0.0)
     a, t = business_times(rng, rate, np.maximum(acc.created, cal.h0), end)
     # leavers write in a bit more (contract, export and pricing questions), then go silent
-    keep = np.where(acc.gone(a, t), 0.1, (1 + 0.5 * acc.ramp(a, t)) / 1.5)
+    keep = np.where(acc.gone(a, t), 0.1, (1 + more * acc.ramp(a, t)) / (1 + more))
     m = rng.random(a.size) < keep
     a, t = a[m], t[m]
     req = users.first[a] + (rng.random(a.size) * users.count[a]).astype(np.int64)
@@ -199,10 +226,10 @@ def tickets(
     def lifted(base: float, ramped: float) -> np.ndarray:
         return base + (ramped - base) * r
 
-    shop = known & acc.customer[ak] & (rng.random(n) < lifted(*SHOPPING))
-    repeat = known & (rng.random(n) < lifted(*REPEAT))
-    topic = np.where(repeat, acc.pain_topic[ak], rng.integers(0, len(vocab.TICKET_TOPICS), n))
-    text, tag = _texts(rng, topic, repeat, shop)
+    shop = known & acc.customer[ak] & (rng.random(n) < lifted(*variant.lift("shopping", *SHOPPING)))
+    repeat = known & (rng.random(n) < lifted(*variant.lift("service", *REPEAT)))
+    topic = np.where(repeat, acc.pain_topic[ak], rng.integers(0, len(words.TICKET_TOPICS), n))
+    text, tag = _texts(rng, topic, repeat, shop, words)
     priority = rng.choice(5, size=n, p=(0.2, 0.5, 0.2, 0.05, 0.05))
     channel = rng.choice(5, size=n, p=(0.5, 0.3, 0.1, 0.05, 0.05))
     org = np.where(known & acc.has_org[ak] & (rng.random(n) < 0.85), ORG_BASE + acc.g[ak], -1)
@@ -210,10 +237,11 @@ def tickets(
     gold = known & (acc.tier[ak] == 2)
 
     # lifecycle
-    reply_min = REPLY_MINUTES[priority] * rng.lognormal(0, 1.0, n) * (1 + 1.5 * r)
+    service = variant.strength("service")
+    reply_min = REPLY_MINUTES[priority] * rng.lognormal(0, 1.0, n) * (1 + 1.5 * service * r)
     t1 = t + reply_min / 1440
-    t2 = t1 + rng.lognormal(np.log(1.2), 1.0, n) * (1 + r)
-    reopened = rng.random(n) < lifted(*REOPENED)
+    t2 = t1 + rng.lognormal(np.log(1.2), 1.0, n) * (1 + service * r)
+    reopened = rng.random(n) < lifted(*variant.lift("service", *REOPENED))
     t3 = np.where(reopened, t2 + rng.uniform(0.3, 4, n), np.nan)
     t4 = t3 + rng.lognormal(np.log(0.8), 0.8, n)
     solved = np.where(reopened, t4, t2)
@@ -222,6 +250,9 @@ def tickets(
     tr = np.where(rated, solved + rng.uniform(0.05, 3.5, n), np.nan)
     satisfied = np.where(known, acc.satisfied[ak], rng.random(n) < 0.7)
     p_good = np.where(satisfied, 0.88, 0.35) - np.where(reopened, 0.25, 0.0)
+    complaints = variant.strength("complaints")
+    if complaints:
+        p_good = p_good - BAD_RATINGS * complaints * r
     good = rng.random(n) < p_good
     tc = solved + 4 + rng.uniform(0, 0.5, n)
     spam = rng.random(n) < 0.003
@@ -232,17 +263,20 @@ def tickets(
     bus = rng.uniform(0.25, 0.6, n)  # business share of calendar minutes
 
     ids = start + 1 + np.arange(n)  # ticket numbers start at 1
+    ticket_type = pick(rng, TICKET_TYPES, n, (0.3, 0.25, 0.35, 0.05, 0.05))
+    if complaints:
+        ticket_type = _complaints(extra_rng(rng), ticket_type, COMPLAINTS * complaints * r)
     static = pl.DataFrame(
         {
             "_k": ids,
             "created_at": secs(t),
-            "type": pick(rng, TICKET_TYPES, n, (0.3, 0.25, 0.35, 0.05, 0.05)),
+            "type": ticket_type,
             "subject": text["subject"],
             "description": text["description"],
             "priority": pl.Series(PRIORITIES, dtype=pl.String).gather(priority),
             "requester_id": users.id[req],
             "organization_id": ints(org),
-            "tags": _TAG_SETS.gather(tag * 4 + escalated * 2 + gold),
+            "tags": _tag_sets(words.TICKET_TOPICS).gather(tag * 4 + escalated * 2 + gold),
             "via_channel": pl.Series(CHANNELS).gather(channel),
         }
     ).select(
@@ -269,12 +303,12 @@ def tickets(
         }
     )
     comments = pl.Series(
-        [*vocab.RATING_COMMENTS_GOOD, *vocab.RATING_COMMENTS_BAD], dtype=pl.String
+        [*words.RATING_COMMENTS_GOOD, *words.RATING_COMMENTS_BAD], dtype=pl.String
     ).gather(
         np.where(
             good,
-            rng.integers(0, len(vocab.RATING_COMMENTS_GOOD), n),
-            len(vocab.RATING_COMMENTS_GOOD) + rng.integers(0, len(vocab.RATING_COMMENTS_BAD), n),
+            rng.integers(0, len(words.RATING_COMMENTS_GOOD), n),
+            len(words.RATING_COMMENTS_GOOD) + rng.integers(0, len(words.RATING_COMMENTS_BAD), n),
         )
     )
     changes = [

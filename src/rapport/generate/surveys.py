@@ -6,6 +6,8 @@ admit to shopping around, and whether they answer at all, follows the defection 
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 import polars as pl
 
@@ -20,6 +22,7 @@ from rapport.generate.timeline import (
     pick,
     secs,
 )
+from rapport.generate.variant import DEFAULT, Variant
 from rapport.generate.world import Accounts, refs
 
 NPS_SATISFIED = (0.005, 0.005, 0.005, 0.01, 0.01, 0.015, 0.03, 0.07, 0.2, 0.3, 0.35)
@@ -42,15 +45,17 @@ def _nps(rng: np.random.Generator, satisfied: np.ndarray) -> np.ndarray:
     return np.where(satisfied, sat, unsat)
 
 
-def _comments(rng: np.random.Generator, nps: np.ndarray, shop: np.ndarray) -> pl.Series:
+def _comments(
+    rng: np.random.Generator, nps: np.ndarray, shop: np.ndarray, words: ModuleType = vocab
+) -> pl.Series:
     pools = [
-        vocab.SURVEY_COMMENTS_BAD,
-        vocab.SURVEY_COMMENTS_MIXED,
-        vocab.SURVEY_COMMENTS_GOOD,
+        words.SURVEY_COMMENTS_BAD,
+        words.SURVEY_COMMENTS_MIXED,
+        words.SURVEY_COMMENTS_GOOD,
         tuple(
             s.format(competitor=c)
-            for s in vocab.SHOP_SURVEY_COMMENTS
-            for c in vocab.SHOP_COMPETITORS
+            for s in words.SHOP_SURVEY_COMMENTS
+            for c in words.SHOP_COMPETITORS
         ),
     ]
     sizes = np.array([len(p) for p in pools])
@@ -61,11 +66,16 @@ def _comments(rng: np.random.Generator, nps: np.ndarray, shop: np.ndarray) -> pl
 
 
 def responses(
-    acc: Accounts, people: Contacts, cal: Calendar, rng: np.random.Generator
+    acc: Accounts,
+    people: Contacts,
+    cal: Calendar,
+    rng: np.random.Generator,
+    variant: Variant = DEFAULT,
 ) -> pl.DataFrame:
     lo = np.maximum(acc.created + 30, cal.h0)
     a, t = business_times(rng, acc.survey_rate, lo, np.full(acc.n, float(cal.end)))
-    answered = ~acc.gone(a, t) & (rng.random(a.size) < 1 - (1 - ANSWERED_AT_RAMP) * acc.ramp(a, t))
+    kept = variant.kept("quiet", ANSWERED_AT_RAMP)
+    answered = ~acc.gone(a, t) & (rng.random(a.size) < 1 - (1 - kept) * acc.ramp(a, t))
     a, t = a[answered], office_hours(rng, t[answered])
     # the respondent: a contact of the account with a role, there at the time
     c = people.first[a] + (rng.random(a.size) * people.count[a]).astype(np.int64)
@@ -84,10 +94,10 @@ def responses(
     r = acc.ramp(a, t)
     nps = _nps(rng, acc.satisfied[a])
     csat = np.clip(np.round(0.8 + 0.4 * nps + rng.normal(0, 0.6, n)), 1, 5).astype(np.int64)
-    alternatives = np.where(
-        rng.random(n) < ALTERNATIVES[0] + (ALTERNATIVES[1] - ALTERNATIVES[0]) * r, 1, 2
-    )
-    shop = rng.random(n) < SHOPPING[0] + (SHOPPING[1] - SHOPPING[0]) * r
+    alt_base, alt_ramped = variant.lift("alternatives", *ALTERNATIVES)
+    alternatives = np.where(rng.random(n) < alt_base + (alt_ramped - alt_base) * r, 1, 2)
+    shop_base, shop_ramped = variant.lift("shopping", *SHOPPING)
+    shop = rng.random(n) < shop_base + (shop_ramped - shop_base) * r
     commented = ~partial & (rng.random(n) < 0.55)
     progress = np.where(partial, rng.integers(5, 91, n), 100)
     frame = pl.DataFrame(
@@ -109,7 +119,7 @@ def responses(
             "Q_NPS": pl.Series(nps).set(pl.Series(partial), None),
             "Q_CSAT": pl.Series(csat).set(pl.Series(partial), None),
             "Q_ALTERNATIVES": pl.Series(alternatives).set(pl.Series(partial), None),
-            "Q_COMMENT": _comments(rng, nps, shop).set(pl.Series(~commented), None),
+            "Q_COMMENT": _comments(rng, nps, shop, variant.words).set(pl.Series(~commented), None),
             "account_id": refs(acc.ids, np.where(rng.random(n) < 0.07, -1, a)),
         }
     )

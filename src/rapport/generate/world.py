@@ -15,6 +15,7 @@ import polars as pl
 
 from rapport.generate import vocab
 from rapport.generate.timeline import Calendar, office_hours
+from rapport.generate.variant import DEFAULT, Variant, extra_rng
 
 SEGMENTS = ("loyal", "satisfied_leaving", "unsatisfied_leaving", "unsatisfied_staying", "prospect")
 LOYAL, SAT_LEAVING, UNSAT_LEAVING, UNSAT_STAYING, PROSPECT = range(5)
@@ -24,6 +25,8 @@ IN_WINDOW_SHARE = 0.30  # of leavers defecting inside the generated nights (seco
 RAMP_DAYS = (35.0, 70.0)  # signals build up over 5-10 weeks before a defection
 RAMP_RISE = 0.25  # share of the ramp over which they reach full strength
 EVENTS_IN_RAMP = (0.0, 0.5)  # where in the ramp one-off events (champion leaves, ...) fall
+TENURE_SHARE = 0.5  # of leavers that are new customers, per unit of the `tenure` mix
+TENURE_DAYS = (60.0, 300.0)  # a new customer that leaves: created this long before defecting
 ACCOUNTS_PER_OWNER = 150
 ACCOUNTS_PER_AGENT = 400
 
@@ -107,6 +110,7 @@ class Accounts:
     name: pl.Series
     domain: pl.Series
     ids: pl.Series  # the CRM Ids
+    calm: np.ndarray | None = None  # false alarms: the end of a spell of a leaver's behaviour
 
     @property
     def n(self) -> int:
@@ -127,6 +131,8 @@ class Accounts:
     def ramp(self, a: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Strength (0-1) of the defection signals of accounts `a` at times `t`."""
         x = (t - self.ramp_start[a]) / (RAMP_RISE * self.ramp_len[a])
+        if self.calm is not None:
+            x = np.where(t >= self.calm[a], 0.0, x)
         return np.clip(np.nan_to_num(x, nan=0.0), 0.0, 1.0)
 
     def lifted(self, a: np.ndarray, t: np.ndarray, base: float, ramped: float) -> np.ndarray:
@@ -159,9 +165,14 @@ def _lognormal_mean1(rng: np.random.Generator, sigma: float, n: int) -> np.ndarr
 
 
 def make_accounts(
-    rng: np.random.Generator, g: np.ndarray, cal: Calendar, n_owners: int
+    rng: np.random.Generator,
+    g: np.ndarray,
+    cal: Calendar,
+    n_owners: int,
+    variant: Variant = DEFAULT,
 ) -> Accounts:
     n = g.size
+    vrng = extra_rng(rng)  # the variant's own draws
     seg = rng.choice(len(SEGMENTS), size=n, p=SEGMENT_SHARES)
     customer = seg != PROSPECT
     leaver = (seg == SAT_LEAVING) | (seg == UNSAT_LEAVING)
@@ -178,7 +189,11 @@ def make_accounts(
 
     # Leavers: the defection day, the ramp before it, and how it shows in the CRM.
     first_in = s0 + -(-cal.days // 2)  # second half of the nights
-    in_window = (rng.random(n) < IN_WINDOW_SHARE) & (first_in < end)
+    in_window_share = IN_WINDOW_SHARE
+    if (variant.in_window, variant.defections_from) != (IN_WINDOW_SHARE, 0.5):
+        first_in = s0 + int(np.ceil(cal.days * variant.defections_from))
+        in_window_share = variant.in_window
+    in_window = (rng.random(n) < in_window_share) & (first_in < end)
     day_in = rng.integers(min(first_in, end - 1), end, n)
     # 2-12 weeks after the last night, closer ones more likely: most ramps have begun by then
     day_after = end - 1 + 14 + np.floor(70 * rng.beta(1.0, 3.0, n))
@@ -186,6 +201,11 @@ def make_accounts(
     defect = office_hours(rng, defect_day)
     ramp_len = np.where(leaver, rng.uniform(*RAMP_DAYS, n), np.nan)
     ramp_start = defect - ramp_len
+    if variant.strength("tenure"):
+        young = leaver & (vrng.random(n) < TENURE_SHARE * variant.strength("tenure"))
+        created = np.where(
+            young, office_hours(vrng, defect_day - vrng.uniform(*TENURE_DAYS, n)), created
+        )
     mode = rng.choice(3, size=n, p=(0.5, 0.25, 0.25))
     contract_end = np.where(
         leaver,
@@ -214,9 +234,15 @@ def make_accounts(
     earliest = created + 30  # nothing happens to an account in its first month
 
     def event(
-        p_leaver: float, p_base: float, eligible: np.ndarray, lo: float = h0, hi: float = end
+        behaviour: str,
+        p_leaver: float,
+        p_base: float,
+        eligible: np.ndarray,
+        lo: float = h0,
+        hi: float = end,
     ) -> np.ndarray:
         """Time of a one-off event: inside the ramp for leavers, in [lo, hi) for the others."""
+        p_base, p_leaver = variant.lift(behaviour, p_base, p_leaver)
         in_ramp = ramp_start + ramp_len * rng.uniform(*EVENTS_IN_RAMP, n)
         anywhere = rng.uniform(lo, hi, n)
         happens = eligible & (rng.random(n) < np.where(leaver, p_leaver, p_base))
@@ -224,6 +250,18 @@ def make_accounts(
         return np.where(happens, office_hours(rng, np.maximum(t, earliest)), np.nan)
 
     owner0 = rng.integers(0, n_owners, n)
+    # a leaver's upsells are won less often; the lift of `commercial` scales the gap
+    s_commercial = variant.strength("commercial")
+    upsell_won_leaver = 0.2 if s_commercial == 1.0 else max(0.0, 0.65 - 0.45 * s_commercial)
+    calm = None
+    if variant.false_alarms:
+        # staying customers with a spell of a leaver's behaviour that passes
+        alarm = customer & ~leaver & (vrng.random(n) < variant.false_alarms)
+        spell = vrng.uniform(*RAMP_DAYS, n)
+        begins = vrng.uniform(h0, end, n)
+        ramp_len = np.where(alarm, spell, ramp_len)
+        ramp_start = np.where(alarm, begins, ramp_start)
+        calm = np.where(alarm, begins + spell, np.nan)
     names = pl.DataFrame(
         {
             "head": pl.Series(vocab.NAME_HEADS).gather(rng.integers(0, len(vocab.NAME_HEADS), n)),
@@ -265,15 +303,15 @@ def make_accounts(
         employees_new=np.maximum(5, employees * rng.uniform(0.85, 1.3, n)).astype(np.int64),
         owner0=owner0,
         owner1=(owner0 + rng.integers(1, n_owners, n)) % n_owners,
-        t_owner=event(0.20, 0.03, np.ones(n, dtype=bool)),
-        t_rel=np.maximum(event(0.40, 0.02, customer), created + 12),
+        t_owner=event("owner_change", 0.20, 0.03, np.ones(n, dtype=bool)),
+        t_rel=np.maximum(event("contact_lost", 0.40, 0.02, customer), created + 12),
         rel_buyer=rng.random(n) < 0.4,
         rel_kind=rng.choice(3, size=n, p=(0.5, 0.2, 0.3)),
         rel_replaced=rng.random(n) < np.where(leaver, 0.15, 0.35),
-        t_down=event(0.22, 0.03, customer),
+        t_down=event("commercial", 0.22, 0.03, customer),
         down_amt=np.round(arr0 * rng.uniform(0.1, 0.45, n), -2),
-        t_up=event(0.25, 0.12, customer, h0 + 20, end + 60),
-        up_won=rng.random(n) < np.where(leaver, 0.2, 0.65),
+        t_up=event("commercial", 0.25, 0.12, customer, h0 + 20, end + 60),
+        up_won=rng.random(n) < np.where(leaver, upsell_won_leaver, 0.65),
         up_amt=np.round(arr0 * rng.uniform(0.1, 0.4, n), -2),
         task_rate=np.where(customer, 15 / 180, 5 / 180) * _lognormal_mean1(rng, 0.5, n),
         ticket_rate=np.where(customer, 5.5 / 180, 1 / 180) * _lognormal_mean1(rng, 0.6, n),
@@ -290,6 +328,7 @@ def make_accounts(
         name=names["name"],
         domain=names["domain"],
         ids=sf_ids(ACCOUNT, g),
+        calm=calm,
     )
 
 

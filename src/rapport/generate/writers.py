@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from rapport.contract import OBJECTS, SOURCES, SourceObject
+from rapport.generate.encoding import Encoder
 from rapport.generate.timeline import DAY, Calendar
 
 CRM_DATETIME = "%Y-%m-%dT%H:%M:%S.000+0000"
@@ -79,8 +80,8 @@ def _gone(obj: SourceObject) -> pl.Expr:
 class Landing:
     """The landing folder being written: `<root>/<source>/dt=<date>/<object>.<ext>`."""
 
-    def __init__(self, root: Path, cal: Calendar) -> None:
-        self.root, self.cal = root, cal
+    def __init__(self, root: Path, cal: Calendar, encoder: Encoder | None = None) -> None:
+        self.root, self.cal, self.encoder = root, cal, encoder
         self.rows: dict[str, int] = {o.qualified: 0 for o in OBJECTS}
         self._started: set[str] = set()
         for source in SOURCES:
@@ -95,6 +96,8 @@ class Landing:
     def deliver(self, obj: SourceObject, versions: pl.DataFrame, rng: np.random.Generator) -> None:
         """Append this chunk's versions of `obj` to the files of the nights that deliver them."""
         delivered = self._format(obj, self._assign(obj, versions, rng))
+        if self.encoder is not None:
+            delivered = self.encoder.apply(obj, delivered)
         parts = delivered.partition_by(_NIGHT, as_dict=True, include_key=False)
         first = obj.qualified not in self._started
         empty = delivered.drop(_NIGHT).clear()

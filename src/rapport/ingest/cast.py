@@ -21,12 +21,10 @@ _DATETIME: dict[Fmt, tuple[str, str | None, str]] = {
     "jsonl": ("%Y-%m-%dT%H:%M:%SZ", _ISO, "2026-11-22T14:03:07Z"),
     "qualtrics_csv": ("%Y-%m-%d %H:%M:%S", None, "2026-11-22 14:03:07"),  # naive UTC
 }
-# booleans, per file format: the words for true and for false (any case of each)
-_BOOLS: dict[Fmt, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "csv": (("true",), ("false",)),
-    "jsonl": (("true",), ("false",)),
-    "qualtrics_csv": (("1", "true"), ("0", "false")),
-}
+# booleans, in every file format: the usual spellings of true and of false, in any case and
+# with surrounding blanks (docs/extracts.md, "Value forms")
+_TRUE = ("true", "t", "yes", "y", "1")
+_FALSE = ("false", "f", "no", "n", "0")
 _VALUE_CHARS = 100  # how much of a bad value a reason quotes
 
 OK = "_ok"
@@ -45,14 +43,16 @@ def typed_name(c: Column) -> str:
 def _cast(c: Column, fmt: Fmt) -> pl.Expr:
     s = pl.col(c.name)
     match c.kind:
+        case "int" if c.choices:
+            return _choice(c, s)
         case "int":
             return s.cast(pl.Int64, strict=False)
         case "float":
             t = s.cast(pl.Float64, strict=False)
             return pl.when(t.is_finite()).then(t)
         case "bool":  # when/then streams; replace_strict would gather the whole column
-            true, false = (_spellings(words) for words in _BOOLS[fmt])
-            return pl.when(s.is_in(true)).then(True).when(s.is_in(false)).then(False)
+            word = s.str.strip_chars().str.to_lowercase()
+            return pl.when(word.is_in(_TRUE)).then(True).when(word.is_in(_FALSE)).then(False)
         case "date":
             return s.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
         case "datetime":
@@ -66,19 +66,28 @@ def _cast(c: Column, fmt: Fmt) -> pl.Expr:
     raise ValueError(f"no cast for kind {c.kind}")
 
 
-def _spellings(words: tuple[str, ...]) -> list[str]:
-    return [spelt for w in words for spelt in (w, w.upper(), w.capitalize())]
+def _choice(c: Column, s: pl.Expr) -> pl.Expr:
+    """A survey answer as its recode value: the number itself, a choice text that starts
+    with it (`10 - Extremely likely`), or the choice text alone (`Yes`), in any case."""
+    text = s.str.strip_chars()
+    leading = text.str.extract(r"^(\d+)(?:\s*[-:.)]|\s*$)", 1).cast(pl.Int64, strict=False)
+    words = text.str.to_lowercase().str.replace_all(r"\s+", " ")
+    named = pl.lit(None, dtype=pl.Int64)
+    for choice, value in reversed(c.choices or ()):
+        named = pl.when(words == choice).then(pl.lit(value, dtype=pl.Int64)).otherwise(named)
+    return pl.coalesce(leading, named)
 
 
 def _expected(c: Column, fmt: Fmt) -> str:
     match c.kind:
+        case "int" if c.choices:
+            return f"a number or one of {', '.join(choice for choice, _ in c.choices)}"
         case "int":
             return "an integer"
         case "float":
             return "a finite number"
         case "bool":
-            true, false = _BOOLS[fmt]
-            return f"a boolean ({' or '.join(true + false)})"
+            return f"a boolean ({'/'.join(_TRUE)} or {'/'.join(_FALSE)})"
         case "date":
             return "a date like 2026-11-22"
         case "datetime":

@@ -138,8 +138,18 @@ def write_night(
 
     ``pages`` maps a GX batch identifier (``<source>-<object>``) to its validation page.
     """
-    rows = [{**o.to_json(), "page": pages.get(f"{source}-{o.object}")} for o in outcomes]
-    write_atomic(night_summary_path(quality_dir, source, night), json.dumps(rows, indent=1))
+    write_nights(quality_dir, source, {night: (outcomes, pages)})
+
+
+def write_nights(
+    quality_dir: Path,
+    source: str,
+    nights: dict[date, tuple[list[ObjectValidation], dict[str, str]]],
+) -> None:
+    """`write_night` for several nights, the index rewritten once."""
+    for night, (outcomes, pages) in nights.items():
+        rows = [{**o.to_json(), "page": pages.get(f"{source}-{o.object}")} for o in outcomes]
+        write_atomic(night_summary_path(quality_dir, source, night), json.dumps(rows, indent=1))
     with _locked(docs_dir(quality_dir)):
         write_atomic(docs_dir(quality_dir) / "index.html", _index(quality_dir))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ def result_path(quality_dir: Path, source: str, obj: str, night: date) -> Path:
     return quality_dir / "validations" / source / obj / f"dt={night.isoformat()}.json"
 
 
-def _missing(obj: SourceObject, night: date) -> ObjectValidation:
+def missing(obj: SourceObject, night: date) -> ObjectValidation:
     return ObjectValidation(
         source=obj.source,
         object=obj.name,
@@ -64,6 +65,11 @@ def _context() -> AbstractDataContext:
     return gx.get_context(project_config=config, mode="ephemeral")
 
 
+def new_validator(lake: Path, quality_dir: Path, source: str, nights: list[date]) -> Validator:
+    context = _context()
+    return Validator(context, context.data_sources.add_pandas(source), lake, quality_dir, nights)
+
+
 def validate_night(
     lake: Path, quality_dir: Path, source: str, extract_date: date
 ) -> list[ObjectValidation]:
@@ -82,8 +88,8 @@ def validate_night(
         raise FileNotFoundError(
             f"no delivery of {source} for {extract_date.isoformat()} in {lake / 'raw'}"
         )
-    context = _context()
-    datasource = context.data_sources.add_pandas(source)
+    v = new_validator(lake, quality_dir, source, nights)
+    context = v.context
     outcomes: list[ObjectValidation] = []
     keys: list[ValidationResultIdentifier] = []
     for obj in objects:
@@ -91,14 +97,12 @@ def validate_night(
         suite = context.suites.add(build_suite(obj))  # rendered even when not run tonight
         partition = read_night(lake, obj, extract_date)
         if partition is None:
-            outcomes.append(_missing(obj, extract_date))
+            outcomes.append(missing(obj, extract_date))
             continue
         frame, rows = partition
-        key = docs.result_key(obj, extract_date)
-        result = _run(context, datasource, obj, suite, frame, rows, extract_date, lake, nights, key)
-        path = result_path(quality_dir, source, obj.name, extract_date)
-        docs.write_atomic(path, json.dumps(result, indent=1))
-        outcomes.append(from_result(source, obj.name, extract_date, result, frame, path, rows))
+        prepared = with_derived(frame, obj, extract_date, lake)
+        outcome, key = validate_partition(v, obj, suite, prepared, rows, extract_date)
+        outcomes.append(outcome)
         keys.append(key)
         log.info(f"{outcomes[-1].summary()} [{time.perf_counter() - started:.1f} s]")
     docs.build_pages(context, quality_dir, keys, objects)
@@ -112,36 +116,74 @@ def validate_night(
     return outcomes
 
 
-def _run(
-    context: AbstractDataContext,
-    datasource: PandasDatasource,
+@dataclass
+class Validator:
+    """What validating a source's partitions needs: the GX context and its pandas datasource,
+    the lake (drift bounds), where results go, and the source's delivered nights."""
+
+    context: AbstractDataContext
+    datasource: PandasDatasource
+    lake: Path
+    quality_dir: Path
+    nights: list[date]
+    _definitions: dict[str, gx.ValidationDefinition] = field(default_factory=dict)
+
+    def definition(
+        self, obj: SourceObject, suite: gx.ExpectationSuite, asset: str
+    ) -> gx.ValidationDefinition:
+        """One validation definition per dataframe asset, reused by every validation of it
+        in this context. GX names a result's batch ``<source>-<asset>``: the asset of one
+        night is the object's name (see `docs.result_key`)."""
+        if asset not in self._definitions:
+            batch = self.datasource.add_dataframe_asset(asset).add_batch_definition_whole_dataframe(
+                "night"
+            )
+            name = obj.qualified if asset == obj.name else f"{obj.source}.{asset}"
+            self._definitions[asset] = self.context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch, suite=suite)
+            )
+        return self._definitions[asset]
+
+
+def validate_partition(
+    v: Validator,
     obj: SourceObject,
     suite: gx.ExpectationSuite,
-    frame: pl.DataFrame,
+    prepared: pl.DataFrame,
     rows: int,
     night: date,
-    lake: Path,
-    nights: list[date],
+) -> tuple[ObjectValidation, ValidationResultIdentifier]:
+    """Validate one night's partition (``prepared``: with its derived columns), save the
+    result as ``result_path`` and keep it in the context's store (for its Data Docs page)."""
+    key = docs.result_key(obj, night)
+    bounds = scaled_bounds(drift_bounds(v.lake, obj, night, v.nights), prepared.height, rows)
+    result = run_suite(v.context, v.definition(obj, suite, obj.name), prepared, bounds, key)
+    path = result_path(v.quality_dir, obj.source, obj.name, night)
+    docs.write_atomic(path, json.dumps(result, indent=1))
+    return from_result(obj.source, obj.name, night, result, prepared, path, rows), key
+
+
+def run_suite(
+    context: AbstractDataContext,
+    definition: gx.ValidationDefinition,
+    prepared: pl.DataFrame,
+    bounds: dict[str, float | None],
     key: ValidationResultIdentifier,
+    result_format: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Validate one partition; the result (JSON dict) is also kept in the context's store."""
-    batch_definition = datasource.add_dataframe_asset(
-        obj.name
-    ).add_batch_definition_whole_dataframe("night")
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=obj.qualified, data=batch_definition, suite=suite)
-    )
-    prepared = to_pandas(with_derived(frame, obj, night, lake))
+    """Validate one frame; the result (JSON dict) is also kept in `context`'s store (with
+    the values it quotes HTML-escaped, for its Data Docs page)."""
     # (not `unexpected_index_column_names`: GX then builds a dict per unexpected row, 44 s
     # for 750k bad values in 1.5M rows; the result quotes lines from the frame instead)
-    result_format = {"result_format": "SUMMARY", "partial_unexpected_count": PARTIAL_UNEXPECTED}
+    result_format = result_format or {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": PARTIAL_UNEXPECTED,
+    }
     # ValidationDefinition.run fingerprints the frame once (Batch.validate does it twice); the
     # result lands in the context's store under `key` (GX names the batch <source>-<object>)
     result = definition.run(
-        batch_parameters={"dataframe": prepared},
-        expectation_parameters=scaled_bounds(
-            drift_bounds(lake, obj, night, nights), frame.height, rows
-        ),
+        batch_parameters={"dataframe": to_pandas(prepared)},
+        expectation_parameters=bounds,
         result_format=result_format,
         run_id=key.run_id,
     )

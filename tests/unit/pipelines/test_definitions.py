@@ -64,7 +64,11 @@ def test_dbt_tests_and_business_check_are_asset_checks(tmp_path):
 
 def test_nights_are_partitions_and_backfills_run_once_per_range(tmp_path):
     graph = _defs(tmp_path).resolve_asset_graph()
-    for key in (["raw", "crm", "accounts"], ["marts", "account_loyalty_history"]):
+    for key in (
+        ["raw", "crm", "accounts"],
+        ["marts", "account_loyalty_history"],
+        ["marts", "account_signal_history"],
+    ):
         node = graph.get(dg.AssetKey(key))
         assert isinstance(node.partitions_def, dg.DailyPartitionsDefinition)
         assert node.backfill_policy == dg.BackfillPolicy.single_run()

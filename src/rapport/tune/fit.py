@@ -1,0 +1,194 @@
+"""The fit: a time split of the observation nights, a regularised logistic regression of
+defection within the horizon on the signals' strengths, its coefficients as integer points
+that add up to the 0-100 score, and the high/medium thresholds chosen on the fit nights.
+
+Examples: every account and night of the fit window, weighted 1 / (the account's nights in
+the window), so that an account observed on many nights counts as one account, not as many
+independent examples (sklearn's `sample_weight`). Uncertainty: the fit repeated on
+bootstrap samples of accounts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+from sklearn.linear_model import LogisticRegression
+
+from rapport.tune.settings import TuneSettings
+
+
+class NotEnoughHistory(Exception):
+    """Too little history to fit; the message says how much more is needed."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """Fit nights [fit_from, fit_to] with outcomes read up to `fit_known_by`; report nights
+    [report_from, report_to] with outcomes up to `last_night`."""
+
+    fit_from: date
+    fit_to: date
+    fit_known_by: date
+    report_from: date
+    report_to: date
+    last_night: date
+
+
+def time_split(nights: list[date], last_night: date, s: TuneSettings) -> Split:
+    """Fit on the earlier nights, report on the later ones. A fit night's outcome window
+    ends before the first report night, so nothing the report judges is seen by the fit."""
+    h = timedelta(days=s.horizon_days)
+    complete = [n for n in sorted(nights) if n + h <= last_night]
+    first = min(nights) if nights else last_night
+    # in calendar nights (a missing night is still a day): fit nights F .. F+fit-1, a gap of
+    # one horizon, then the report nights up to the last night whose horizon is complete
+    total = (complete[-1] - complete[0]).days + 1 if complete else 0
+    usable = total - s.horizon_days - 1
+    report = max(s.min_report_nights, int(round(usable * s.report_share)))
+    fit = usable - report
+    if fit < 1:
+        need = s.horizon_days * 2 + s.min_report_nights + 2
+        have = (last_night - first).days + 1
+        raise NotEnoughHistory(
+            f"{have} nights of history; a split needs at least {need} "
+            f"(two horizons of {s.horizon_days} days and {s.min_report_nights} report nights): "
+            f"{need - have} more nights"
+        )
+    fit_from = complete[0]
+    fit_to = fit_from + timedelta(days=fit - 1)
+    report_from = fit_to + h + timedelta(days=1)
+    return Split(fit_from, fit_to, fit_to + h, report_from, complete[-1], last_night)
+
+
+@dataclass
+class Fitted:
+    signals: list[str]
+    coefficients: np.ndarray
+    scale: float  # points per unit of the linear score
+    points: dict[str, int]
+    thresholds: dict[str, int]
+    intervals: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def _matrix(frame: pl.DataFrame, signals: list[str]) -> np.ndarray:
+    return frame.select(signals).to_numpy().astype(float)
+
+
+def _account_weights(frame: pl.DataFrame) -> np.ndarray:
+    counts = frame.group_by("account_id").len()
+    return 1.0 / frame.join(counts, on="account_id", how="left")["len"].to_numpy().astype(float)
+
+
+def fit_coefficients(frame: pl.DataFrame, signals: list[str], s: TuneSettings) -> np.ndarray:
+    """Non-negative coefficients, one per signal: signals fitted as protective (negative)
+    are switched off and the rest refitted, so points only ever add risk."""
+    y = frame["defected"].to_numpy()
+    w = _account_weights(frame)
+    w = w * len(w) / w.sum()
+    active = [i for i, name in enumerate(signals) if frame[name].max() > 0]
+    coef = np.zeros(len(signals))
+    while active and y.any() and not y.all():
+        x = _matrix(frame, [signals[i] for i in active])
+        model = LogisticRegression(C=s.regularisation_c, max_iter=2000)
+        model.fit(x, y, sample_weight=w)
+        fitted = model.coef_[0]
+        if (fitted > 0).all():
+            coef[active] = fitted
+            break
+        active = [i for i, c in zip(active, fitted, strict=True) if c > 0]
+    return coef
+
+
+def to_points(
+    coef: np.ndarray, frame: pl.DataFrame, signals: list[str], s: TuneSettings
+) -> tuple[float, dict[str, int]]:
+    """Scale so that the fit nights' linear score at `score_quantile` (of accounts showing any
+    signal) is 100 points; round each signal's coefficient to whole points."""
+    linear = _matrix(frame, signals) @ coef
+    positive = linear[linear > 0]
+    top = float(np.quantile(positive, s.score_quantile)) if positive.size else 0.0
+    scale = 100.0 / top if top > 0 else 0.0
+    return scale, {name: int(round(c * scale)) for name, c in zip(signals, coef, strict=True)}
+
+
+def score(frame: pl.DataFrame, points: dict[str, int]) -> np.ndarray:
+    """The 0-100 score the models would give: sum of weight x strength, each signal that is on
+    at least 1 point (as int_signals_detected computes it), capped at 100."""
+    total = np.zeros(frame.height)
+    for name, weight in points.items():
+        if weight > 0 and name in frame.columns:
+            x = frame[name].to_numpy().astype(float)
+            # half away from zero, as SQL's round()
+            total += np.where(x > 0, np.maximum(1, np.floor(weight * x + 0.5)), 0)
+    return np.minimum(100, total)
+
+
+def choose_threshold(
+    scores: np.ndarray, y: np.ndarray, rule: str, target: float, s: TuneSettings
+) -> int:
+    """The threshold a rule picks: `precision` = the lowest score whose flagged accounts
+    (score >= it) reach the target precision (the most recall at that precision; if none
+    does, the most precise with at least `min_flagged` flagged); `share` = the lowest score
+    that flags at most `target` of the accounts."""
+    candidates = np.arange(1, 101)
+    if rule == "share":
+        for t in candidates:
+            if (scores >= t).mean() <= target:
+                return int(t)
+        return 100
+    best, best_precision = 100, -1.0
+    for t in candidates:
+        flagged = scores >= t
+        if flagged.sum() < s.min_flagged:
+            break
+        precision = float(y[flagged].mean())
+        if precision >= target:
+            return int(t)
+        if precision > best_precision:
+            best, best_precision = int(t), precision
+    return best
+
+
+def fit(frame: pl.DataFrame, signals: list[str], s: TuneSettings) -> Fitted:
+    """Weights and thresholds from the labelled fit rows (column `defected`, `is_satisfied`)."""
+    coef = fit_coefficients(frame, signals, s)
+    scale, points = to_points(coef, frame, signals, s)
+    scores = score(frame, points)
+    y = frame["defected"].to_numpy()
+    satisfied = frame["is_satisfied"].to_numpy()
+    # the watchlist's population is the satisfied accounts: the high threshold is chosen there
+    pop = satisfied if satisfied.sum() >= s.min_flagged * 4 else np.ones_like(satisfied, dtype=bool)
+    high = choose_threshold(scores[pop], y[pop], s.high_rule, s.high_target, s)
+    medium = choose_threshold(scores, y, s.medium_rule, s.medium_target, s)
+    medium = max(1, min(medium, high - 1)) if high > 1 else 1
+    return Fitted(signals, coef, scale, points, {"high": high, "medium": medium})
+
+
+def bootstrap(frame: pl.DataFrame, fitted: Fitted, s: TuneSettings) -> dict[str, tuple[int, int]]:
+    """5th and 95th percentiles of each signal's points over fits on accounts drawn with
+    replacement (on the same points scale as the proposal)."""
+    rng = np.random.default_rng(s.seed)
+    accounts = frame["account_id"].unique().sort()
+    draws = []
+    for _ in range(s.bootstrap_rounds):
+        picked = accounts.sample(
+            n=accounts.len(), with_replacement=True, seed=int(rng.integers(1 << 31))
+        )
+        sample = pl.DataFrame({"account_id": picked, "_copy": range(picked.len())}).join(
+            frame, on="account_id", how="inner"
+        )
+        sample = sample.with_columns(
+            (pl.col("account_id") + "#" + pl.col("_copy").cast(pl.String)).alias("account_id")
+        )
+        draws.append(fit_coefficients(sample, fitted.signals, s) * fitted.scale)
+    if not draws:
+        return {}
+    arr = np.array(draws)
+    lo, hi = np.percentile(arr, 5, axis=0), np.percentile(arr, 95, axis=0)
+    return {
+        name: (int(round(a)), int(round(b)))
+        for name, a, b in zip(fitted.signals, lo, hi, strict=True)
+    }

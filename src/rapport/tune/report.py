@@ -1,0 +1,78 @@
+"""The tune report as Markdown: what was fitted on what, and before vs after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+METRICS = (
+    ("precision", "precision"),
+    ("recall", "recall"),
+    ("lift", "lift"),
+    ("auc", "AUC"),
+    ("median_days_warning", "median days of warning"),
+    ("flagged", "flagged (account-nights)"),
+    ("flagged_defected", "of which defected"),
+)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def render_markdown(p: dict[str, Any]) -> str:
+    d = p["data"]
+    before, after = p["comparison"]["before"], p["comparison"]["after"]
+    lines = [
+        "# Rapport tune: proposed scorecard",
+        "",
+        f"Fitted {p['created_at']} by code `{p['code_version']}` on `{p['warehouse']}`.",
+        f"Data: nights {d['first_night']} .. {d['last_night']}; outcome = defected within "
+        f"{d['horizon_days']} days after the night.",
+        f"Fit nights {d['fit_nights'][0]} .. {d['fit_nights'][1]} (outcomes read up to "
+        f"{d['fit_outcomes_known_by']}): {d['fit_rows']} account-nights, {d['fit_accounts']} "
+        f"accounts, {d['fit_defected_accounts']} of them defected. Examples: {d['examples']}.",
+        f"Held back: nights {d['report_nights'][0]} .. {d['report_nights'][1]}: "
+        f"{d['report_rows']} account-nights, {d['report_accounts']} accounts.",
+        "",
+        "## Before vs after, on the held-back nights",
+        "",
+        "The watchlist = satisfied accounts with a score at or above the high threshold; "
+        "precision, recall and lift among the satisfied, AUC of the score over all accounts.",
+        "",
+        f"| | before (`{before['weights_version']}`) | after (proposal) |",
+        "| --- | --- | --- |",
+        f"| thresholds high / medium | {before['high']} / {before['medium']} | "
+        f"{after['high']} / {after['medium']} |",
+    ]
+    for key, name in METRICS:
+        lines.append(
+            f"| {name} | {_fmt(before['held_back'][key])} | {_fmt(after['held_back'][key])} |"
+        )
+    lines += [
+        "",
+        "## Weights",
+        "",
+        "Points at full strength (a signal adds weight x strength); 90 % interval from "
+        "bootstrap samples of accounts; support = accounts showing the signal on a fit night, "
+        "and how many of them defected.",
+        "",
+        "| signal | before | after | 90 % interval | accounts showing | of which defected |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for s in sorted(p["signals"], key=lambda s: -s["points_after"]):
+        lo, hi = s["interval_90"]
+        lines.append(
+            f"| `{s['signal']}` | {s['points_before']} | {s['points_after']} | {lo} .. {hi} | "
+            f"{s['accounts_showing']} | {s['accounts_showing_defected']} |"
+        )
+    lines += [
+        "",
+        "Apply it with `rapport tune --warehouse W --apply`; the next `rapport run` scores with "
+        "it, and `rapport tune --revert` goes back.",
+        "",
+    ]
+    return "\n".join(lines)

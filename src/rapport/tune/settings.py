@@ -1,0 +1,31 @@
+"""`[tune]` of rapport.toml: light to import (no numpy or scikit-learn)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TuneSettings:
+    """`[tune]` of rapport.toml (documented there)."""
+
+    horizon_days: int = 90
+    min_defections: int = 20
+    report_share: float = 0.3
+    min_report_nights: int = 7
+    regularisation_c: float = 0.5
+    score_quantile: float = 0.99
+    high_rule: str = "precision"
+    high_target: float = 0.7
+    medium_rule: str = "precision"
+    medium_target: float = 0.4
+    min_flagged: int = 5
+    bootstrap_rounds: int = 50
+    seed: int = 7
+
+    def __post_init__(self) -> None:
+        for rule in (self.high_rule, self.medium_rule):
+            if rule not in ("precision", "share"):
+                raise ValueError(f"tune: a threshold rule is 'precision' or 'share', not {rule!r}")
+        if not 0 < self.report_share < 1:
+            raise ValueError(f"tune.report_share must be between 0 and 1, got {self.report_share}")
