@@ -26,7 +26,7 @@ DATA := $(CURDIR)/data
 # pyspark for `rapport run --engine spark`; CI installs it). Space-separated.
 EXTRAS ?=
 
-.PHONY: install demo test test-all lint ui bench validity clean fuzz
+.PHONY: install demo test test-all lint ui bench validity fuzz clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -67,7 +67,6 @@ fuzz: install  ## hostile deliveries against the ingest: FUZZ_EXAMPLES hypothesi
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit/ingest/test_fuzz_ingest.py \
 		--hypothesis-profile=fuzz --hypothesis-show-statistics \
 		--hypothesis-seed=$${FUZZ_SEED:-$$RANDOM}
-
 
 # `make ui WAREHOUSE=/srv/rapport/warehouse.duckdb LANDING=/mnt/exports` shows another
 # installation: its Dagster instance (and lake) sit beside its warehouse.

@@ -59,12 +59,19 @@ def run_command(args: argparse.Namespace, paths: Paths, execute: Execute) -> int
     its progress on the console, and the exit code."""
     from rapport.config import load_config
     from rapport.lake_lock import lake_lock
-    from rapport.run_guard import repair_serving, report_refusals
+    from rapport.run_guard import (
+        check_date,
+        released_problems,
+        repair_hint,
+        repair_serving,
+        report_refusals,
+    )
 
     if args.night_to and not args.night_from:
         raise SettingsError("--to needs --from")
     say = (lambda _line: None) if args.quiet else print
     paths.require_landing()
+    check_date(paths, args.date)
     if args.date or args.night_from:
         first = args.date or args.night_from
         last = args.date or args.night_to or max(delivered_nights(paths), default=first)
@@ -90,8 +97,11 @@ def run_command(args: argparse.Namespace, paths: Paths, execute: Execute) -> int
             say("- starting Dagster (loading the pipeline definitions)")
         sys.stdout.flush()
         outcome = _execute_showing_progress(args, paths, plan, lock.run_id, execute)
+        if outcome.success and args.release:
+            for problem in released_problems(paths, plan.night_from, plan.night_to):
+                say(f"released: {printable(problem)}")
     if not outcome.success:
-        message = printable(outcome.message)
+        message = printable(repair_hint(outcome.message))
         print(f"rapport run failed: {message} (Dagster run {outcome.run_id})", file=sys.stderr)
         return 1
     say(f"{outcome.message}; published {paths.warehouse} (Dagster run {outcome.run_id})")
@@ -117,7 +127,9 @@ def _execute_showing_progress(
             plan,
             force=args.force,
             release=args.release,
-            log_level="DEBUG" if args.verbose else "WARNING",
+            # the console shows the one-line verdict; every event, stack traces included,
+            # stays in the Dagster instance (and on the console with --verbose)
+            log_level="DEBUG" if args.verbose else "CRITICAL",
             run_id=run_id,
             engine=args.engine or "",
         )

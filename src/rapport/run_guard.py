@@ -20,11 +20,17 @@ from rapport.safe_output import printable
 from rapport.settings import Paths, SettingsError
 
 
+def check_date(paths: Paths, night: date | None) -> None:
+    """A night asked for explicitly (``--date``) outside the plausible window is a bad
+    argument (exit 2), not a night with nothing delivered."""
+    if night is not None and (why := night_window(paths.lake).refusal(night)):
+        raise SettingsError(f"--date {night} is {why}")
+
+
 def report_refusals(paths: Paths, night: date | None = None) -> int:
     """Print one line per refused landing folder on stderr; return how many. A night asked
     for explicitly (``--date``) outside the plausible window is a bad argument."""
-    if night is not None and (why := night_window(paths.lake).refusal(night)):
-        raise SettingsError(f"--date {night} is {why}")
+    check_date(paths, night)
     refusals = landing_refusals(paths)
     for refusal in refusals:
         print(f"rapport run: refused {printable(refusal.line())}", file=sys.stderr)

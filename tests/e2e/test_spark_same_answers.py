@@ -65,6 +65,9 @@ def _replay_and_deliver_late(landing: Path) -> None:
     _write_accounts(landing, NIGHTS[3], names, [*night4, {**late, "Name": LATE_NAME}])
     for source in SOURCES:
         (landing / source / NIGHTS[3] / "HELD").rename(landing / source / NIGHTS[3] / "_SUCCESS")
+    # A delivery is complete when its _SUCCESS is written last: mark the changed folders again
+    for folder in (landing / "crm" / NIGHTS[1], *(landing / s / NIGHTS[3] for s in SOURCES)):
+        (folder / "_SUCCESS").touch()
 
 
 def _run_nights(template: Path, root: Path, engine: str) -> Installation:

@@ -20,7 +20,13 @@ class Outcome:
 
 def _args(**overrides) -> argparse.Namespace:
     values = dict(
-        date=None, night_from=None, night_to=None, force=False, release=False, verbose=False
+        date=None,
+        night_from=None,
+        night_to=None,
+        force=False,
+        release=False,
+        verbose=False,
+        engine=None,
     )
     values.update(overrides)
     return argparse.Namespace(quiet=values.pop("quiet", False), **values)
@@ -46,7 +52,7 @@ def test_the_plan_and_the_result_line(tmp_path, capsys):
     paths = _installation(tmp_path)
     code = run_command(_args(), paths, _execute(Outcome(True, "r1", "ok: nights x"), calls))
     out = capsys.readouterr().out.splitlines()
-    assert code == 0 and calls == [(date(2026, 10, 1), date(2026, 10, 1), "WARNING")]
+    assert code == 0 and calls == [(date(2026, 10, 1), date(2026, 10, 1), "CRITICAL")]
     assert out[0] == "running nights 2026-10-01 .. 2026-10-01 (deliveries to load: crm: 1)"
     assert out[1] == "- starting Dagster (loading the pipeline definitions)"
     assert out[-1] == f"ok: nights x; published {paths.warehouse} (Dagster run r1)"

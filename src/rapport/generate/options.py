@@ -26,7 +26,7 @@ def add_variant_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--mix",
-        default="",
+        default=None,
         metavar="BEHAVIOUR=FACTOR,...",
         help="how strongly each behaviour precedes a defection (1 = default; "
         f"behaviours: {', '.join(BEHAVIOURS)})",
@@ -66,7 +66,7 @@ def variant_from_args(args: argparse.Namespace) -> Variant:
     return Variant(
         wording=args.wording,
         encoding=args.encoding,
-        mix=parse_mix(args.mix),
+        mix=parse_mix(args.mix or ""),
         false_alarms=args.false_alarms,
         base_noise=args.base_noise,
         in_window=args.in_window,

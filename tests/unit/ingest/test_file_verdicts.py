@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from rapport.config import QualityConfig
 from rapport.deliveries import gate_problems
 from rapport.ingest import ingest_delivery, ingest_object
 from rapport.ingest.lake import read_manifests
+from rapport.quality_gate import GateRule
 from rapport.state_errors import UnreadableState
 from tests.unit.ingest.hostile_files import (
     ACCOUNTS,
@@ -23,7 +23,7 @@ from tests.unit.ingest.hostile_files import (
     deliver,
 )
 
-RULE = QualityConfig(max_quarantined_share=0.05).gate_rule
+RULE = GateRule()
 
 
 @pytest.fixture

@@ -279,7 +279,7 @@ def test_crm_row_faults_go_to_quarantine_and_the_rest_loads(landing: Path, lake:
         account(Id="001D", ARR__c="-5"),
         account(Id="001E", Type="Partner"),
         account(Id="", Name="no id"),
-        account(Id="001G", IsDeleted="yes"),
+        account(Id="001G", IsDeleted="maybe"),
         account(Id="001H", NumberOfEmployees="12.5", Name="Multi\nline"),
         account(Id="001I"),
     ]
@@ -304,7 +304,11 @@ def test_crm_row_faults_go_to_quarantine_and_the_rest_loads(landing: Path, lake:
         (5, "ARR__c", "ARR__c: '-5' is below the minimum 0"),
         (6, "Type", "Type: 'Partner' is not one of Customer, Prospect, Former Customer"),
         (7, "Id", "Id is required"),
-        (8, "IsDeleted", "IsDeleted: 'yes' is not a boolean (true or false)"),
+        (
+            8,
+            "IsDeleted",
+            "IsDeleted: 'maybe' is not a boolean (true/t/yes/y/1 or false/f/no/n/0)",
+        ),
         (9, "NumberOfEmployees", "NumberOfEmployees: '12.5' is not an integer"),
     ]
     q = quarantine(lake, ACCOUNTS)
@@ -561,7 +565,11 @@ def test_qualtrics_three_headers_and_faults(landing: Path, lake: Path) -> None:
     assert "Q_NPS_NPS_GROUP" not in df.columns
     assert faults(lake, RESPONSES) == [
         (7, "Q_NPS", "Q_NPS: '11' is above the maximum 10"),
-        (8, "Q_NPS", "Q_NPS: 'ten' is not an integer"),
+        (
+            8,
+            "Q_NPS",
+            "Q_NPS: 'ten' is not a number or one of not at all likely, extremely likely",
+        ),
         (9, "Q_CSAT", "Q_CSAT: '0' is below the minimum 1"),
         (10, "Progress", "Progress: '150' is above the maximum 100"),
         (
