@@ -4,6 +4,7 @@ and apply, show or revert the installation's scorecards."""
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ import polars as pl
 from rapport.project import dbt_project_dir
 from rapport.tune import store
 from rapport.tune.features import label, load_features, signal_columns
-from rapport.tune.fit import NotEnoughHistory, bootstrap, fit, score, time_split
+from rapport.tune.fit import NotEnoughHistory, Split, bootstrap, fit, score, time_split
 from rapport.tune.metrics import judge
 from rapport.tune.report import render_markdown
 from rapport.tune.scorecard import Scorecard, active, project_vars
@@ -54,26 +55,29 @@ def propose(warehouse: Path, lake: Path, settings: TuneSettings) -> dict[str, An
     nights = features["as_of_date"].unique().to_list()
     split = time_split(nights, last_night, settings)
     signals = signal_columns(features)
-    h = settings.horizon_days
+    h = split.horizon_days
 
     # the fit sees only nights up to fit_to and outcomes known by fit_known_by
     fit_rows = label(features.filter(pl.col("as_of_date") <= split.fit_to), h, split.fit_known_by)
     defected_accounts = fit_rows.filter("defected")["account_id"].n_unique()
     if defected_accounts < settings.min_defections:
-        raise NotEnoughHistory(
-            f"{defected_accounts} accounts defected within {h} days of a fit night "
-            f"({split.fit_from} .. {split.fit_to}); tune needs {settings.min_defections}: "
-            f"{settings.min_defections - defected_accounts} more defections (or more nights)"
-        )
+        raise NotEnoughHistory(_too_few_defections(defected_accounts, split, settings))
     fitted = fit(fit_rows, signals, settings)
-    intervals = bootstrap(fit_rows, fitted, settings)
 
     report_rows = label(
         features.filter(pl.col("as_of_date") >= split.report_from), h, split.last_night
     )
+    # deployment: the same recipe refitted on every night whose horizon is complete
+    all_rows = label(features, h, split.last_night)
+    deployed = fit(all_rows, signals, settings) if settings.refit else fitted
+    basis = all_rows if settings.refit else fit_rows
+    intervals = bootstrap(basis, deployed, settings)
     before = active(lake)
     after = Scorecard(
         "proposal", fitted.points, fitted.thresholds["high"], fitted.thresholds["medium"]
+    )
+    applied = Scorecard(
+        "refit", deployed.points, deployed.thresholds["high"], deployed.thresholds["medium"]
     )
     comparison = {
         card_name: {
@@ -83,18 +87,19 @@ def propose(warehouse: Path, lake: Path, settings: TuneSettings) -> dict[str, An
             "held_back": judge(report_rows, score(report_rows, card.weights), card.high),
             "fit": judge(fit_rows, score(fit_rows, card.weights), card.high),
         }
-        for card_name, card in (("before", before), ("after", after))
+        for card_name, card in (("before", before), ("after", after), ("applied", applied))
     }
     per_signal = []
     for i, name in enumerate(signals):
-        showing = fit_rows.filter(pl.col(name) > 0)
+        showing = basis.filter(pl.col(name) > 0)
         per_signal.append(
             {
                 "signal": name,
                 "points_before": before.weights.get(name, 0),
-                "points_after": fitted.points[name],
+                "points_split": fitted.points[name],
+                "points_after": deployed.points[name],
                 "interval_90": list(intervals.get(name, (0, 0))),
-                "coefficient": round(float(fitted.coefficients[i]), 4),
+                "coefficient": round(float(deployed.coefficients[i]), 4),
                 "accounts_showing": showing["account_id"].n_unique(),
                 "accounts_showing_defected": showing.filter("defected")["account_id"].n_unique(),
             }
@@ -103,13 +108,15 @@ def propose(warehouse: Path, lake: Path, settings: TuneSettings) -> dict[str, An
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "code_version": code_version(),
         "warehouse": str(warehouse),
-        "weights": fitted.points,
-        "thresholds": fitted.thresholds,
+        "weights": deployed.points,
+        "thresholds": deployed.thresholds,
         "replaces": before.version,
         "data": {
             "first_night": str(min(nights)),
             "last_night": str(last_night),
             "horizon_days": h,
+            "preferred_horizon_days": settings.horizon_days,
+            "horizon_reason": split.horizon_reason,
             "fit_nights": [str(split.fit_from), str(split.fit_to)],
             "fit_outcomes_known_by": str(split.fit_known_by),
             "report_nights": [str(split.report_from), str(split.report_to)],
@@ -118,6 +125,11 @@ def propose(warehouse: Path, lake: Path, settings: TuneSettings) -> dict[str, An
             "fit_defected_accounts": defected_accounts,
             "report_rows": report_rows.height,
             "report_accounts": report_rows["account_id"].n_unique(),
+            "report_defected_accounts": report_rows.filter("defected")["account_id"].n_unique(),
+            "refit": settings.refit,
+            "refit_nights": [str(split.fit_from), str(split.report_to)],
+            "refit_rows": all_rows.height,
+            "refit_defected_accounts": all_rows.filter("defected")["account_id"].n_unique(),
             "examples": "every account and fit night, weighted 1 / (the account's fit nights): "
             "each account counts once",
         },
@@ -125,6 +137,24 @@ def propose(warehouse: Path, lake: Path, settings: TuneSettings) -> dict[str, An
         "comparison": comparison,
         "signals": per_signal,
     }
+
+
+def _too_few_defections(have: int, split: Split, s: TuneSettings) -> str:
+    """How many more defections the fit needs, and about how many more nights that is at the
+    rate this history's fit window saw them."""
+    missing = s.min_defections - have
+    span = (split.fit_known_by - split.fit_from).days + 1
+    more = (
+        f" (about {math.ceil(missing * span / have)} more nights at this history's "
+        f"{have} defections in {span} days)"
+        if have
+        else " (no account defected within the fit window yet)"
+    )
+    return (
+        f"{have} accounts defected within {split.horizon_days} days of a fit night "
+        f"({split.fit_from} .. {split.fit_to}, outcomes up to {split.fit_known_by}); tune "
+        f"needs {s.min_defections}: {missing} more defections{more}"
+    )
 
 
 def write_proposal(lake: Path, proposal: dict[str, Any]) -> tuple[Path, Path]:

@@ -26,8 +26,9 @@ class NotEnoughHistory(Exception):
 
 @dataclass(frozen=True)
 class Split:
-    """Fit nights [fit_from, fit_to] with outcomes read up to `fit_known_by`; report nights
-    [report_from, report_to] with outcomes up to `last_night`."""
+    """Fit nights [fit_from, fit_to] with outcomes read up to `fit_known_by` (the night before
+    the first report night); report nights [report_from, report_to] with outcomes up to
+    `last_night`; the outcome `horizon_days` used, and why (`horizon_reason`)."""
 
     fit_from: date
     fit_to: date
@@ -35,32 +36,78 @@ class Split:
     report_from: date
     report_to: date
     last_night: date
+    horizon_days: int
+    horizon_reason: str
+
+
+def _nights_for(total: int, horizon: int, s: TuneSettings) -> tuple[int, int]:
+    """(fit nights, report nights) that `total` calendar nights give with this horizon: the
+    fit nights, one horizon (their outcomes, cut before the report), the report nights, one
+    horizon (theirs)."""
+    usable = total - 2 * horizon
+    report = max(s.min_report_nights, int(round(usable * s.report_share)))
+    return usable - report, report
+
+
+def needed_nights(horizon: int, s: TuneSettings) -> int:
+    """The fewest nights of history a split with this horizon (and `min_fit_nights`) needs."""
+    total = 2 * horizon + s.min_report_nights + s.min_fit_nights
+    while _nights_for(total, horizon, s)[0] < s.min_fit_nights:
+        total += 1
+    return total
 
 
 def time_split(nights: list[date], last_night: date, s: TuneSettings) -> Split:
-    """Fit on the earlier nights, report on the later ones. A fit night's outcome window
-    ends before the first report night, so nothing the report judges is seen by the fit."""
-    h = timedelta(days=s.horizon_days)
-    complete = [n for n in sorted(nights) if n + h <= last_night]
+    """Fit on the earlier nights, report on the later ones. A fit night's outcome is read
+    only up to the night before the first report night, and only fit nights whose whole
+    horizon ends by then are used: nothing the report judges is seen by the fit.
+
+    The horizon adapts to the history: `horizon_days` when the history holds a split with
+    it and `min_fit_nights` fit nights, else the longest horizon that does, down to
+    `min_horizon_days`; shorter than that, NotEnoughHistory says how many nights are missing.
+    """
     first = min(nights) if nights else last_night
-    # in calendar nights (a missing night is still a day): fit nights F .. F+fit-1, a gap of
-    # one horizon, then the report nights up to the last night whose horizon is complete
-    total = (complete[-1] - complete[0]).days + 1 if complete else 0
-    usable = total - s.horizon_days - 1
-    report = max(s.min_report_nights, int(round(usable * s.report_share)))
-    fit = usable - report
-    if fit < 1:
-        need = s.horizon_days * 2 + s.min_report_nights + 2
-        have = (last_night - first).days + 1
+    total = (last_night - first).days + 1  # calendar nights: a missing night is still a day
+    horizon = next(
+        (
+            h
+            for h in range(s.horizon_days, s.min_horizon_days - 1, -1)
+            if _nights_for(total, h, s)[0] >= s.min_fit_nights
+        ),
+        None,
+    )
+    if horizon is None:
+        need = needed_nights(s.min_horizon_days, s)
         raise NotEnoughHistory(
-            f"{have} nights of history; a split needs at least {need} "
-            f"(two horizons of {s.horizon_days} days and {s.min_report_nights} report nights): "
-            f"{need - have} more nights"
+            f"{total} nights of history; a split needs at least {need} "
+            f"({s.min_fit_nights} fit nights, {s.min_report_nights} report nights and two "
+            f"outcome horizons of at least {s.min_horizon_days} days): {need - total} more nights"
         )
-    fit_from = complete[0]
+    if horizon == s.horizon_days:
+        reason = f"the preferred horizon (horizon_days = {s.horizon_days})"
+    else:
+        reason = (
+            f"{total} nights of history hold no split with the preferred {s.horizon_days} days "
+            f"(that needs {needed_nights(s.horizon_days, s)}): the longest horizon that leaves "
+            f"{s.min_fit_nights} fit nights (min_fit_nights), at least "
+            f"min_horizon_days = {s.min_horizon_days}"
+        )
+    fit, report = _nights_for(total, horizon, s)
+    h = timedelta(days=horizon)
+    fit_from = first
     fit_to = fit_from + timedelta(days=fit - 1)
     report_from = fit_to + h + timedelta(days=1)
-    return Split(fit_from, fit_to, fit_to + h, report_from, complete[-1], last_night)
+    report_to = last_night - h
+    return Split(
+        fit_from,
+        fit_to,
+        report_from - timedelta(days=1),
+        report_from,
+        report_to,
+        last_night,
+        horizon,
+        reason,
+    )
 
 
 @dataclass

@@ -10,6 +10,9 @@ class TuneSettings:
     """`[tune]` of rapport.toml (documented there)."""
 
     horizon_days: int = 90
+    min_horizon_days: int = 14
+    min_fit_nights: int = 14
+    refit: bool = True
     min_defections: int = 20
     report_share: float = 0.3
     min_report_nights: int = 7
@@ -27,5 +30,12 @@ class TuneSettings:
         for rule in (self.high_rule, self.medium_rule):
             if rule not in ("precision", "share"):
                 raise ValueError(f"tune: a threshold rule is 'precision' or 'share', not {rule!r}")
+        if not 0 < self.min_horizon_days <= self.horizon_days:
+            raise ValueError(
+                "tune.min_horizon_days must be between 1 and horizon_days, "
+                f"got {self.min_horizon_days} (horizon_days {self.horizon_days})"
+            )
+        if self.min_fit_nights < 1:
+            raise ValueError(f"tune.min_fit_nights must be at least 1, got {self.min_fit_nights}")
         if not 0 < self.report_share < 1:
             raise ValueError(f"tune.report_share must be between 0 and 1, got {self.report_share}")
