@@ -151,7 +151,7 @@ def test_bad_rows_are_quarantined_and_stop_the_night(inst: Installation, capsys)
             "file": "surveys/dt=2026-09-02/responses.csv",
             "line": 5,
             "column": "Q_NPS",
-            "reason": "Q_NPS: 'ten' is not an integer",
+            "reason": "Q_NPS: 'ten' is not a number or one of not at all likely, extremely likely",
         },
         {
             "source": "surveys",

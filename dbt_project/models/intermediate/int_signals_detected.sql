@@ -10,6 +10,7 @@
 {% set recent = var('quiet_recent_days') %}
 {% set baseline = var('quiet_baseline_days') %}
 {% set widest = [lookback, shopping, commercial, recent + baseline, var('survey_silence_days') + 365] | max %}
+{% set ticket_window = [shopping, var('complaint_recent_days') + var('complaint_baseline_days'), var('spike_recent_days') + var('spike_baseline_days')] | max %}
 {% set full = var('signal_full_strength') %}
 {% set lexicon = var('shopping_lexicon') %}
 
@@ -55,7 +56,7 @@ tickets as (
         on m.ticket_id = t.ticket_id
         and {{ valid_on('m', 'accounts.as_of_date') }}
     where not t.is_deleted
-        and {{ within_days('cast(t.created_at as date)', 'accounts.as_of_date', shopping) }}
+        and {{ within_days('cast(t.created_at as date)', 'accounts.as_of_date', ticket_window) }}
 ),
 
 tasks as (
@@ -142,7 +143,8 @@ evaluated_alternatives as (
 shopping_mentions as (
     select as_of_date, account_id, created_date as evidence_date, 'ticket' as origin
     from tickets
-    where {{ mentions_lexicon("coalesce(subject, '') || ' ' || coalesce(description, '')", lexicon['phrases'], lexicon['negations'], lexicon['negation_window']) }}
+    where {{ within_days('created_date', 'as_of_date', shopping) }}
+        and {{ mentions_lexicon("coalesce(subject, '') || ' ' || coalesce(description, '')", lexicon['phrases'], lexicon['negations'], lexicon['negation_window']) }}
     union all
     select as_of_date, account_id, recorded_date as evidence_date, 'survey comment' as origin
     from responses
@@ -350,28 +352,42 @@ repeat_problem as (
 ),
 
 -- commercial -------------------------------------------------------------------------------
-renewal_moving as (
-    select distinct as_of_date, account_id
+renewal_touched as (
+    -- per account: is a Renewal opportunity moving (touched in renewal_stall_days, or won),
+    -- and when an open one was last touched
+    select
+        as_of_date,
+        account_id,
+        max(case
+            when (not is_closed and {{ within_days('modified_date', 'as_of_date', var('renewal_stall_days')) }})
+                or (is_won and {{ within_days('close_date', 'as_of_date', var('renewal_horizon_days')) }})
+            then 1 else 0
+        end) as is_moving,
+        max(case when not is_closed then modified_date end) as last_touched
     from opportunities
     where opportunity_type = 'Renewal'
-        and (
-            (not is_closed and {{ within_days('modified_date', 'as_of_date', var('renewal_stall_days')) }})
-            or (is_won and {{ within_days('close_date', 'as_of_date', var('renewal_horizon_days')) }})
-        )
+    group by as_of_date, account_id
 ),
 
 renewal_at_risk as (
     select
         accounts.as_of_date, accounts.account_id, 'renewal_at_risk' as signal,
-        accounts.as_of_date as evidence_date,
-        -- the nearer the renewal, the stronger
-        greatest(0.1, 1.0 - 1.0 * {{ dbt.datediff('accounts.as_of_date', 'accounts.renewal_date', 'day') }} / {{ var('renewal_horizon_days') }}) as strength,
-        'renewal on ' || cast(accounts.renewal_date as {{ dbt.type_string() }}) || ' with no renewal opportunity moving' as detail
+        coalesce(renewal_touched.last_touched, accounts.as_of_date) as evidence_date,
+        -- how near the renewal (1 - days to it / horizon) and how long it has stalled (days
+        -- since an open Renewal opportunity was touched / renewal_stall_full_days; 1 when there
+        -- is none), mixed by renewal_nearness_share
+        {{ var('renewal_nearness_share') }}
+            * (1.0 - 1.0 * {{ dbt.datediff('accounts.as_of_date', 'accounts.renewal_date', 'day') }} / {{ var('renewal_horizon_days') }})
+        + (1.0 - {{ var('renewal_nearness_share') }})
+            * coalesce(least(1.0, 1.0 * {{ dbt.datediff('renewal_touched.last_touched', 'accounts.as_of_date', 'day') }} / {{ var('renewal_stall_full_days') }}), 1.0)
+            as strength,
+        'renewal on ' || cast(accounts.renewal_date as {{ dbt.type_string() }}) || ' with no renewal opportunity moving'
+            || coalesce(' (last touched ' || cast(renewal_touched.last_touched as {{ dbt.type_string() }}) || ')', ' (none open)') as detail
     from accounts
-    left join renewal_moving
-        on renewal_moving.account_id = accounts.account_id
-        and renewal_moving.as_of_date = accounts.as_of_date
-    where renewal_moving.account_id is null
+    left join renewal_touched
+        on renewal_touched.account_id = accounts.account_id
+        and renewal_touched.as_of_date = accounts.as_of_date
+    where coalesce(renewal_touched.is_moving, 0) = 0
         and accounts.renewal_date >= accounts.as_of_date
         and accounts.renewal_date <= {{ dbt.dateadd('day', var('renewal_horizon_days'), 'accounts.as_of_date') }}
 ),
@@ -413,17 +429,37 @@ arr_decreased as (
 ),
 
 -- complaints ------------------------------------------------------------------------------
+{% set complaint_recent = var('complaint_recent_days') %}
+{% set complaint_baseline = var('complaint_baseline_days') %}
+complaint_volume as (
+    select
+        as_of_date,
+        account_id,
+        max(case when {{ within_days('created_date', 'as_of_date', complaint_recent) }} then created_date end) as last_complaint_date,
+        count_if({{ within_days('created_date', 'as_of_date', complaint_recent) }}) as recent_count,
+        -- the account's own rate of problem/incident tickets before, scaled to the recent window
+        1.0 * count_if(
+            created_date <= {{ dbt.dateadd('day', -complaint_recent, 'as_of_date') }}
+            and created_date > {{ dbt.dateadd('day', -(complaint_recent + complaint_baseline), 'as_of_date') }}
+        ) * {{ complaint_recent }} / {{ complaint_baseline }} as expected_count
+    from tickets
+    where ticket_type in ({{ quoted_list(var('complaint_ticket_types')) }})
+    group by as_of_date, account_id
+),
+
 complaint_tickets as (
     select
         as_of_date, account_id, 'complaint_tickets' as signal,
-        max(created_date) as evidence_date,
-        {{ saturate('count(*)', full['complaint_tickets']) }} * {{ fade('max(created_date)', 'as_of_date', lookback) }} as strength,
-        cast(count(*) as {{ dbt.type_string() }}) || ' problem/incident ticket(s) in the last {{ lookback }} days' as detail
-    from tickets
-    where {{ within_days('created_date', 'as_of_date', lookback) }}
-        and ticket_type in ({{ quoted_list(var('complaint_ticket_types')) }})
-    group by as_of_date, account_id
-    having count(*) >= {{ var('complaint_tickets_min') }}
+        last_complaint_date as evidence_date,
+        -- above the account's own baseline: 1 - (expected + 1) / (recent + 1), x recency
+        (1.0 - (expected_count + 1.0) / (recent_count + 1.0))
+            * {{ fade('last_complaint_date', 'as_of_date', complaint_recent) }} as strength,
+        cast(recent_count as {{ dbt.type_string() }}) || ' problem/incident ticket(s) in the last {{ complaint_recent }} days, '
+            || cast(round(expected_count, 1) as {{ dbt.type_string() }}) || ' expected from the {{ complaint_baseline }} days before' as detail
+    from complaint_volume
+    where recent_count >= {{ var('complaint_tickets_min') }}
+        and recent_count >= {{ var('complaint_ratio') }} * expected_count
+        and recent_count > expected_count
 ),
 
 tickets_rated_bad as (

@@ -22,7 +22,7 @@ computed as (
         points as weight,
         strength,
         evidence_date,
-        days_since_evidence,
+        cast(days_since_evidence as {{ dbt.type_bigint() }}) as days_since_evidence,
         detail,
         weights_version
     from signals

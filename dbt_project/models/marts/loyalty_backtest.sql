@@ -138,13 +138,13 @@ select
     cast(final.flagged_defected as {{ dbt.type_bigint() }}) as flagged_defected,
     cast(final.defected as {{ dbt.type_bigint() }}) as defected,
     cast(final.accounts as {{ dbt.type_bigint() }}) as accounts,
-    round(1.0 * final.flagged_defected / nullif(final.flagged, 0), 4) as precision,
-    round(1.0 * final.flagged_defected / nullif(final.defected, 0), 4) as recall,
-    round((1.0 * final.flagged_defected / nullif(final.flagged, 0)) / nullif(final.base_rate, 0), 2) as lift,
+    cast(round(1.0 * final.flagged_defected / nullif(final.flagged, 0), 4) as double) as precision,
+    cast(round(1.0 * final.flagged_defected / nullif(final.defected, 0), 4) as double) as recall,
+    cast(round((1.0 * final.flagged_defected / nullif(final.flagged, 0)) / nullif(final.base_rate, 0), 2) as double) as lift,
     cast(round(final.auc, 4) as double) as auc,
     cast(final.median_days_warning as double) as median_days_warning,
     cast(final.baseline_defected as {{ dbt.type_bigint() }}) as baseline_flagged_defected,
-    round((1.0 * final.baseline_defected / nullif(final.flagged, 0)) / nullif(final.base_rate, 0), 2) as baseline_lift,
+    cast(round((1.0 * final.baseline_defected / nullif(final.flagged, 0)) / nullif(final.base_rate, 0), 2) as double) as baseline_lift,
     {{ dbt.dateadd('day', horizon, 'final.as_of_date') }} <= known_through.last_night as horizon_complete,
     final.weights_version
 from final

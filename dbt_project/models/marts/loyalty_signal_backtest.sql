@@ -77,11 +77,11 @@ select
     pairs.signal,
     cast(count_if(shows) as {{ dbt.type_bigint() }}) as account_nights_with,
     cast(count(distinct case when shows then account_id end) as {{ dbt.type_bigint() }}) as accounts_with,
-    round(1.0 * count_if(shows and defected_within_horizon) / nullif(count_if(shows), 0), 4) as defection_rate_with,
-    round(1.0 * count_if(not shows and defected_within_horizon) / nullif(count_if(not shows), 0), 4) as defection_rate_without,
-    round(1.0 * count_if(shows and is_satisfied and defected_within_horizon) / nullif(count_if(shows and is_satisfied), 0), 4)
+    cast(round(1.0 * count_if(shows and defected_within_horizon) / nullif(count_if(shows), 0), 4) as double) as defection_rate_with,
+    cast(round(1.0 * count_if(not shows and defected_within_horizon) / nullif(count_if(not shows), 0), 4) as double) as defection_rate_without,
+    cast(round(1.0 * count_if(shows and is_satisfied and defected_within_horizon) / nullif(count_if(shows and is_satisfied), 0), 4) as double)
         as satisfied_defection_rate_with,
-    round(1.0 * count_if(not shows and is_satisfied and defected_within_horizon) / nullif(count_if(not shows and is_satisfied), 0), 4)
+    cast(round(1.0 * count_if(not shows and is_satisfied and defected_within_horizon) / nullif(count_if(not shows and is_satisfied), 0), 4) as double)
         as satisfied_defection_rate_without,
     coalesce(bool_and(pairs.horizon_complete), false) as horizon_complete,
     max(latest_version.weights_version) as weights_version

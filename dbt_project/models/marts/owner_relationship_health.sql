@@ -64,7 +64,7 @@ select
     round(book.avg_loyalty_risk_score, 1) as avg_loyalty_risk_score,
     coalesce(commitments.commitments_due, 0) as commitments_due,
     coalesce(commitments.commitments_kept, 0) as commitments_kept,
-    round(1.0 * commitments.commitments_kept / nullif(commitments.commitments_due, 0), 4) as commitments_kept_ratio,
+    cast(round(1.0 * commitments.commitments_kept / nullif(commitments.commitments_due, 0), 4) as double) as commitments_kept_ratio,
     book.weights_version
 from book
 left join commitments

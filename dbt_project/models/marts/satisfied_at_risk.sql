@@ -1,8 +1,10 @@
 -- The watchlist: satisfied by what they say, at risk by what they do (Walker's `accessible`,
 -- computed, or pinned there by an override), largest ARR at risk first.
 select
-    row_number() over (
-        order by arr_at_risk desc nulls last, expected_arr_loss desc nulls last, account_id
+    cast(
+        row_number() over (
+            order by arr_at_risk desc nulls last, expected_arr_loss desc nulls last, account_id
+        ) as {{ dbt.type_bigint() }}
     ) as watchlist_rank,
     as_of_date,
     account_id,

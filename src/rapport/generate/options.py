@@ -26,7 +26,7 @@ def add_variant_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--mix",
-        default=None,
+        default=None,  # none given: every behaviour at 1 (no "(default: )" in the help)
         metavar="BEHAVIOUR=FACTOR,...",
         help="how strongly each behaviour precedes a defection (1 = default; "
         f"behaviours: {', '.join(BEHAVIOURS)})",

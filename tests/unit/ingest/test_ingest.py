@@ -565,11 +565,7 @@ def test_qualtrics_three_headers_and_faults(landing: Path, lake: Path) -> None:
     assert "Q_NPS_NPS_GROUP" not in df.columns
     assert faults(lake, RESPONSES) == [
         (7, "Q_NPS", "Q_NPS: '11' is above the maximum 10"),
-        (
-            8,
-            "Q_NPS",
-            "Q_NPS: 'ten' is not a number or one of not at all likely, extremely likely",
-        ),
+        (8, "Q_NPS", "Q_NPS: 'ten' is not a number or one of not at all likely, extremely likely"),
         (9, "Q_CSAT", "Q_CSAT: '0' is below the minimum 1"),
         (10, "Progress", "Progress: '150' is above the maximum 100"),
         (
