@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 
 from rapport.contract import OBJECTS, SourceObject
-from rapport.publish import PUBLISHED
+from rapport.publish import FROM_RECORDS, PUBLISHED
 
 PARQUET = "format parquet, compression zstd, compression_level 1"
 # the extract contract's CSV dialect (docs/extracts.md); the sniffer still detects the types
@@ -265,6 +265,8 @@ def publish(build_db: Path, serving: Path) -> dict[str, int]:
     try:
         con.execute(f"attach {_q(build_db)} as build (read_only)")
         for schema, table in PUBLISHED:
+            if (schema, table) in FROM_RECORDS:
+                continue  # Rapport's bookkeeping (the alerts ledger), not SQL work
             con.execute(f"create schema if not exists {_ident(schema)}")
             written = con.execute(
                 f"create table {_ident(schema, table)} as select * from build.{_ident(schema, table)}"

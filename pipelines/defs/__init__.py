@@ -7,6 +7,7 @@ from datetime import date
 
 import dagster as dg
 
+from pipelines.defs.alerts import build_alerts_asset
 from pipelines.defs.automation import build_automation
 from pipelines.defs.dbt import build_nightly_models, current_models
 from pipelines.defs.ingest import build_ingest
@@ -15,6 +16,7 @@ from pipelines.defs.partitions import nights_from
 from pipelines.defs.progress import LOGGERS
 from pipelines.defs.publish import build_serving
 from pipelines.defs.quality import satisfied_but_leaving
+from pipelines.defs.report import build_report_asset
 from rapport.config import RapportConfig, load_config
 
 # Written by every ingest step (one row per loaded delivery), read by dbt as a source: declared
@@ -24,6 +26,16 @@ delivery_records = dg.AssetSpec(
     group_name="raw",
     description="One row per loaded delivery (source, night, files, rows read, loaded, "
     "quarantined, fingerprint), written by the ingest steps.",
+    kinds={"parquet"},
+)
+
+# The overrides in force (`rapport override`, kept in <records>/ beside the lake), read by dbt
+# as a source: declared so that it sits in a named group.
+override_records = dg.AssetSpec(
+    ["raw", "rapport", "overrides"],
+    group_name="records",
+    description="The overrides people pinned (`rapport override`), in force or scheduled: "
+    "<records>/overrides.parquet, derived from the versioned log overrides.jsonl.",
     kinds={"parquet"},
 )
 
@@ -42,8 +54,11 @@ def build_definitions(
             *build_ingest(config.quality, config.ingest, nights),
             build_nightly_models(nights),
             current_models,
-            build_serving(config.publish),
+            build_serving(config.publish, config.money),
             delivery_records,
+            override_records,
+            build_alerts_asset(config.alerts, config.money),
+            build_report_asset(config.report),
         ],
         asset_checks=[satisfied_but_leaving],
         jobs=[nightly_job],

@@ -1,8 +1,8 @@
 """dbt models as Dagster assets: one @dbt_assets per partitioning.
 
 - `nightly_models` (partitioned by night, one run per range): staging, the
-  intermediate signals, `account_loyalty_history` and `account_signal_history`; dbt gets
-  the window as vars.
+  intermediate signals, `account_loyalty_history`, `account_signal_history` and
+  `account_risk_movers`; dbt gets the window as vars.
 - `current_models` (unpartitioned): the marts that show the latest night.
 dbt tests become asset checks of the models they test.
 """
@@ -19,14 +19,15 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.resources import RapportResource
 from rapport.ingest.raw_tables import ensure_delivery_schema, ensure_schema_partitions
+from rapport.overrides import ensure_active
 from rapport.progress import dbt_started_line
 
 NIGHTLY_SELECT = (
     "path:models/staging path:models/intermediate account_loyalty_history account_signal_history"
-    " resource_type:seed"
+    " account_risk_movers resource_type:seed"
 )
 CURRENT_SELECT = "path:models/marts"
-CURRENT_EXCLUDE = "account_loyalty_history account_signal_history"
+CURRENT_EXCLUDE = "account_loyalty_history account_signal_history account_risk_movers"
 
 
 class RapportTranslator(DagsterDbtTranslator):
@@ -98,6 +99,7 @@ def _build(
     """`dbt build` of the step's selection; dbt's target folder lives with the installation,
     so partial parsing carries over between runs and nothing piles up in the project."""
     target = rapport.paths.lake_layout.dbt_target(step)
+    ensure_active(rapport.paths.records_dir)  # dbt reads the overrides in force every run
     context.log.info(dbt_started_line(step, len(context.selected_asset_keys)))
     # colours only for a terminal: `rapport run` sends dbt's lines to a log file
     colours = "--use-colors" if sys.stdout.isatty() else "--no-use-colors"

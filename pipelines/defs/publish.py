@@ -10,7 +10,7 @@ import dagster as dg
 
 from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.resources import RapportResource
-from rapport.config import PublishConfig
+from rapport.config import MoneyConfig, PublishConfig
 from rapport.exports import export_night
 from rapport.pending import record_published
 from rapport.publish import PUBLISHED, publish
@@ -44,7 +44,7 @@ def _dbt_docs(context: dg.AssetExecutionContext, rapport: RapportResource) -> st
     return str(site)
 
 
-def build_serving(settings: PublishConfig) -> dg.AssetsDefinition:
+def build_serving(settings: PublishConfig, money: MoneyConfig) -> dg.AssetsDefinition:
     @dg.asset(
         key=["serving", "warehouse"],
         group_name="publish",
@@ -63,6 +63,8 @@ def build_serving(settings: PublishConfig) -> dg.AssetsDefinition:
             paths.warehouse,
             settings.storage_compatibility_version or None,
             rapport_dbt_project.manifest_path,
+            currency=money.currency,
+            records=paths.records_dir,
         )
         record_published(paths.lake)
         metadata: dict[str, dg.MetadataValue] = {

@@ -70,9 +70,14 @@ class RapportResource(dg.ConfigurableResource):
         )
 
     def dbt_vars(self, **window: str | None) -> dict[str, object]:
-        """The lake, the nights, and the installation's applied scorecard (if any)."""
+        """The lake, the records, the nights, and the installation's applied scorecard (if any)."""
         lake = self.paths.lake
-        return {"lake_root": Path(lake).as_posix(), **store.dbt_vars(lake), **window}
+        return {
+            "lake_root": Path(lake).as_posix(),
+            "records_root": self.paths.records_dir.as_posix(),
+            **store.dbt_vars(lake),
+            **window,
+        }
 
 
 def env_resources() -> dict[str, object]:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
+from rapport import revops_cli
 from rapport.cli_manners import (
     DefaultsFormatter,
     ReaderWentAway,
@@ -127,6 +128,11 @@ def _parser() -> argparse.ArgumentParser:
     wl.add_argument(
         "--format", choices=("table", "csv", "json"), default="table", help="output format"
     )
+    wl.add_argument("--owner", help="only this relationship owner (name or CRM user id)")
+    wl.add_argument(
+        "--renewal-within", dest="renewal_within", type=int, help="renewal in 0..DAYS days"
+    )
+    wl.add_argument("--min-arr", dest="min_arr", type=float, help="ARR at least this")
     qu = command("quarantine", "list quarantined rows and rejected files")
     qu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     qu.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
@@ -162,6 +168,7 @@ def _parser() -> argparse.ArgumentParser:
         const="revert",
         help="go back one applied version",
     )
+    revops_cli.add_parsers(sub)
     return parser
 
 
@@ -178,9 +185,10 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _watchlist(args: argparse.Namespace) -> int:
-    from rapport.watchlist import read_watchlist, render
+    from rapport.watchlist import WatchlistFilter, read_watchlist, render
 
-    print(render(read_watchlist(args.warehouse.resolve(), args.limit), args.format))
+    filters = WatchlistFilter(args.owner, args.renewal_within, args.min_arr)
+    print(render(read_watchlist(args.warehouse.resolve(), args.limit, filters), args.format))
     return 0
 
 
@@ -215,6 +223,7 @@ COMMANDS: dict[str, Command] = {
     "generate": _generate,
     "watchlist": _watchlist,
     "quarantine": _quarantine,
+    **revops_cli.COMMANDS,
     "tune": _tune,
     "backtest": _backtest,
     "docs": _docs,

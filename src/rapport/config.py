@@ -1,4 +1,5 @@
-"""Run configuration from `rapport.toml` (schedule, sensors, quality gates, ingest, tune, engine)."""
+"""Run configuration from `rapport.toml` (schedule, sensors, quality gates, ingest, money,
+alerts, report, tune, engine)."""
 
 from __future__ import annotations
 
@@ -87,6 +88,31 @@ class EngineConfig:
 
 
 @dataclass(frozen=True)
+class MoneyConfig:
+    currency: str = "EUR"
+
+    def __post_init__(self) -> None:
+        if not self.currency.strip():
+            raise ValueError("money.currency must not be empty")
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    # the name of the environment variable holding the webhook URL ("" = do not post)
+    webhook_url_env: str = ""
+    timeout_seconds: float = 5
+    post_within_nights: int = 1
+
+    def __post_init__(self) -> None:
+        if self.timeout_seconds <= 0:
+            raise ValueError(f"alerts.timeout_seconds must be positive, got {self.timeout_seconds}")
+        if self.post_within_nights < 1:
+            raise ValueError(
+                f"alerts.post_within_nights must be 1 or more, got {self.post_within_nights}"
+            )
+
+
+@dataclass(frozen=True)
 class LandingConfig:
     """What a delivery must look like to be read (see `[landing]` in rapport.toml)."""
 
@@ -112,6 +138,12 @@ class LandingConfig:
             raise ValueError(
                 f"landing.max_replay_drop must be between 0 and 1, got {self.max_replay_drop}"
             )
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    trend_nights: int = 28
+    top_rows: int = 25
 
 
 @dataclass(frozen=True)
@@ -156,6 +188,9 @@ class RapportConfig:
     sensors: SensorConfig = SensorConfig()
     quality: QualityConfig = QualityConfig()
     ingest: IngestConfig = IngestConfig()
+    money: MoneyConfig = MoneyConfig()
+    alerts: AlertConfig = AlertConfig()
+    report: ReportConfig = ReportConfig()
     engine: EngineConfig = EngineConfig()
     tune: TuneConfig = TuneConfig()
     landing: LandingConfig = LandingConfig()
@@ -175,6 +210,9 @@ def load_config(path: Path | None = None) -> RapportConfig:
         sensors=SensorConfig(**raw.get("sensors", {})),
         quality=QualityConfig(**raw.get("quality", {})),
         ingest=IngestConfig(**raw.get("ingest", {})),
+        money=MoneyConfig(**raw.get("money", {})),
+        alerts=AlertConfig(**raw.get("alerts", {})),
+        report=ReportConfig(**raw.get("report", {})),
         engine=EngineConfig(**raw.get("engine", {})),
         tune=TuneConfig(**raw.get("tune", {})),
         landing=LandingConfig(**raw.get("landing", {})),

@@ -56,6 +56,12 @@ class Paths:
         return self.lake_layout.build_db
 
     @property
+    def records_dir(self) -> Path:
+        """What people decided and were told (overrides, raised alerts): beside the lake, not
+        in it, so a lake rebuilt from the landing keeps them."""
+        return self.warehouse.parent / "records"
+
+    @property
     def quality_dir(self) -> Path:
         return self.warehouse.parent / "quality"
 

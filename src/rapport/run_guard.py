@@ -65,7 +65,14 @@ def repair_serving(paths: Paths) -> str | None:
             f"warehouse {paths.warehouse} cannot be read ({problem}) and there is no build "
             f"warehouse to republish it from: run `rapport run --force --from <first night>`"
         )
-    publication = publish(paths.build_db, paths.warehouse)
+    config = load_config()
+    publication = publish(
+        paths.build_db,
+        paths.warehouse,
+        config.publish.storage_compatibility_version or None,
+        currency=config.money.currency,
+        records=paths.records_dir,
+    )
     return (
         f"warehouse {paths.warehouse} could not be read ({problem}): republished it from "
         f"{paths.build_db} (night {publication.as_of_date})"

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from rapport.ingest.raw_tables import ensure_delivery_schema, ensure_schema_partitions
+from rapport.overrides import ensure_active
 from rapport.project import dbt_project_dir
 
 
@@ -20,6 +21,7 @@ def test_every_unit_test_passes_and_every_model_builds_on_an_empty_raw_zone(
     lake = tmp_path / "lake"
     ensure_schema_partitions(lake)
     ensure_delivery_schema(lake)
+    ensure_active(tmp_path / "records")  # no override: an empty overrides.parquet
     (tmp_path / "profiles.yml").write_text(
         "rapport:\n  target: duckdb\n  outputs:\n    duckdb:\n      type: duckdb\n"
         f'      path: "{tmp_path / "build.duckdb"}"\n      threads: 1\n'
@@ -39,7 +41,9 @@ def test_every_unit_test_passes_and_every_model_builds_on_an_empty_raw_zone(
             "--log-path",
             str(tmp_path / "logs"),
             "--vars",
-            json.dumps({"lake_root": lake.as_posix()}),
+            json.dumps(
+                {"lake_root": lake.as_posix(), "records_root": (tmp_path / "records").as_posix()}
+            ),
         ],
         capture_output=True,
         text=True,

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from rapport.publish import PUBLISHED
+from rapport.publish import FROM_RECORDS, PUBLISHED
 from tests.engines import needs_spark
 from tests.landing_builder import sf
 from tests.pipeline_helpers import Installation, generate
@@ -118,7 +118,11 @@ def _mart(warehouse: Path, schema: str, table: str) -> tuple[list[str], Counter]
     return columns, Counter(tuple(_normal(v) for v in row) for row in rows)
 
 
-@pytest.mark.parametrize(("schema", "table"), PUBLISHED, ids=[t for _, t in PUBLISHED])
+# the models; not the records (the alerts ledger says when each run raised an alert)
+MODELS = [t for t in PUBLISHED if t not in FROM_RECORDS]
+
+
+@pytest.mark.parametrize(("schema", "table"), MODELS, ids=[t for _, t in MODELS])
 def test_every_mart_has_the_same_rows_on_both_engines(both, schema, table):
     duck_columns, duck_rows = _mart(both["duckdb"].warehouse, schema, table)
     spark_columns, spark_rows = _mart(both["spark"].warehouse, schema, table)

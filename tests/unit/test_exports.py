@@ -57,6 +57,7 @@ def test_a_night_exported_again_is_replaced_and_old_nights_are_pruned(tmp_path):
 def test_the_publication_table_has_comments(tmp_path):
     con = duckdb.connect(str(_serving(tmp_path / "w.duckdb", [])))
     con.execute("alter table rapport.publication add column published_at timestamp")
+    con.execute("alter table rapport.publication add column currency varchar")
     _comment_publication(con)
     table = con.execute(
         "select comment from duckdb_tables() where table_name = 'publication'"

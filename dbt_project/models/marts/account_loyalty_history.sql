@@ -105,6 +105,34 @@ scored as (
         case when behaviour_evidence <> 'insufficient_evidence' then raw_risk_score end as loyalty_risk_score,
         (satisfaction_score >= {{ var('satisfied_threshold') }}) as is_satisfied
     from combined
+),
+
+overrides as (
+    -- a person's pin (`rapport override`), in force from its first night through its expiry
+    select
+        account_id as override_account_id,
+        effective_from as override_from,
+        expires_on as override_expires_on,
+        quadrant as quadrant_override,
+        risk_tier as risk_tier_override,
+        reason as override_reason,
+        author as override_author
+    from {{ ref('stg_rapport__overrides') }}
+),
+
+pinned as (
+    select
+        scored.*,
+        overrides.quadrant_override,
+        overrides.risk_tier_override,
+        overrides.override_reason,
+        overrides.override_author,
+        overrides.override_expires_on
+    from scored
+    left join overrides
+        on overrides.override_account_id = scored.account_id
+        and scored.as_of_date >= overrides.override_from
+        and scored.as_of_date <= overrides.override_expires_on
 )
 
 select
@@ -142,11 +170,20 @@ select
     end as quadrant,
     signals_fired,
     reasons,
-    round(arr * loyalty_risk_score / 100.0, 2) as arr_at_risk,
+    case
+        when loyalty_risk_score >= {{ high }} then arr
+        when loyalty_risk_score is not null then 0
+    end as arr_at_risk,
+    round(arr * loyalty_risk_score / 100.0, 2) as expected_arr_loss,
     behaviour_evidence,
     crm_status,
     support_status,
     surveys_status,
     cast(behaviour_events as {{ dbt.type_bigint() }}) as behaviour_events,
-    weights_version
-from scored
+    weights_version,
+    quadrant_override,
+    risk_tier_override,
+    override_reason,
+    override_author,
+    override_expires_on
+from pinned
