@@ -63,6 +63,8 @@ def rapport_night(
     ``root``, measured. Raises `RunFailed` when the run fails or passes ``max_rss`` bytes."""
     where = install_paths(root)
     where["dagster"].mkdir(parents=True, exist_ok=True)
+    # rapport run starts a new installation only in a folder that exists
+    where["warehouse"].parent.mkdir(parents=True, exist_ok=True)
     argv = [
         *rapport_argv(source, variant),
         "run",
