@@ -29,6 +29,8 @@ class Installation:
         return Paths.resolve(self.warehouse, landing=self.landing)
 
     def run(self, *extra: str) -> int:
+        # a new installation starts in a folder that exists (rapport run refuses a missing one)
+        self.warehouse.parent.mkdir(parents=True, exist_ok=True)
         return main(
             ["run", "--landing", str(self.landing), "--warehouse", str(self.warehouse), *extra]
         )
