@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 from rapport.contract import SOURCES
@@ -25,16 +26,28 @@ def generate_command(args: argparse.Namespace) -> int:
         raise PathsError(str(exc)) from None
     out: Path = args.out
     existing = delivery_folders(out) if out.is_dir() else []
-    if existing and not args.overwrite:
+    days, deliver_from = args.days, None
+    if args.append:
+        days, deliver_from = _appended(out, existing, args.start, args.append)
+    elif existing and not args.overwrite:
         raise PathsError(
             f"{out} already holds {len(existing)} deliveries (e.g. "
-            f"{existing[0].relative_to(out)}); pass --overwrite to replace them"
+            f"{existing[0].relative_to(out)}); pass --overwrite to replace them, "
+            "or --append N to add nights after them"
         )
-    for folder in existing:  # only the deliveries: nothing else in the folder is touched
-        shutil.rmtree(folder)
+    else:
+        for folder in existing:  # only the deliveries: nothing else in the folder is touched
+            shutil.rmtree(folder)
     labels = args.labels or out.resolve().parent / "labels.csv"
     summary = generate(
-        out, args.accounts, args.start, args.days, args.seed, labels=labels, variant=variant
+        out,
+        args.accounts,
+        args.start,
+        days,
+        args.seed,
+        labels=labels,
+        variant=variant,
+        deliver_from=deliver_from,
     )
     by_source: dict[str, int] = {}
     for name, rows in summary.rows.items():
@@ -47,3 +60,24 @@ def generate_command(args: argparse.Namespace) -> int:
     )
     print(f"true outcomes (never read by the pipeline): {summary.labels}")
     return 0
+
+
+def _appended(out: Path, existing: list[Path], start: date, more: int) -> tuple[int, date]:
+    """(days to simulate, first night to write) for `--append`: the landing's nights must
+    run from `start`, as it was generated."""
+    if not existing:
+        raise PathsError(f"--append: {out} holds no deliveries to append to")
+    nights = sorted({_night(p) for p in existing})
+    if nights[0] != start:
+        raise PathsError(
+            f"--append: the landing's first night is {nights[0]}, --start says {start}: "
+            "give the options the landing was generated with"
+        )
+    return (nights[-1] - start).days + 1 + more, nights[-1] + timedelta(days=1)
+
+
+def _night(folder: Path) -> date:
+    try:
+        return date.fromisoformat(folder.name.removeprefix("dt="))
+    except ValueError:
+        raise PathsError(f"--append: {folder} is not named dt=YYYY-MM-DD") from None

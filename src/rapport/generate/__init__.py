@@ -51,17 +51,20 @@ def generate(
     seed: int,
     labels: Path | None = None,
     variant: Variant = DEFAULT,
+    deliver_from: date | None = None,
 ) -> GenerateSummary:
     """Write `days` nightly deliveries from `start` (a full load, then changes) for `accounts`
     accounts under `out`, and the labels (default `<out>/../labels.csv`). `variant` changes
-    wording, value forms, the behaviours before a defection and noise (`variant.py`)."""
+    wording, value forms, the behaviours before a defection and noise (`variant.py`).
+    `deliver_from` writes only the nights from that date on: the nights a landing of fewer
+    days lacks (`rapport generate --append`)."""
     if accounts < 1 or days < 1:
         raise ValueError("accounts and days must be at least 1")
     out = Path(out)
     labels = Path(labels) if labels is not None else out.parent / "labels.csv"
     cal = Calendar(start, days)
     encoder = None if variant.encoding == "contract" else Encoder(np.random.default_rng([seed, 2]))
-    landing = Landing(out, cal, encoder)
+    landing = Landing(out, cal, encoder, deliver_from)
     staff = make_staff(np.random.default_rng([seed, 0]), accounts, cal)
     segments = dict.fromkeys(SEGMENTS, 0)
     labels.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +85,7 @@ def generate(
         out=out,
         labels=labels,
         accounts=accounts,
-        nights=cal.nights,
+        nights=landing.nights,
         rows=dict(landing.rows),
         segments=segments,
         variant=variant,

@@ -80,15 +80,28 @@ def _gone(obj: SourceObject) -> pl.Expr:
 class Landing:
     """The landing folder being written: `<root>/<source>/dt=<date>/<object>.<ext>`."""
 
-    def __init__(self, root: Path, cal: Calendar, encoder: Encoder | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        cal: Calendar,
+        encoder: Encoder | None = None,
+        deliver_from: date | None = None,
+    ) -> None:
+        """Nights before `deliver_from` (default: the first) are simulated, not written."""
         self.root, self.cal, self.encoder = root, cal, encoder
+        self.deliver_from = deliver_from or cal.start
         self.rows: dict[str, int] = {o.qualified: 0 for o in OBJECTS}
         self._started: set[str] = set()
         for source in SOURCES:
-            for night in cal.nights:
+            for night in self.nights:
                 folder = self.folder(source, night)
                 folder.mkdir(parents=True, exist_ok=True)
                 (folder / "_SUCCESS").unlink(missing_ok=True)
+
+    @property
+    def nights(self) -> tuple[date, ...]:
+        """The nights this landing writes."""
+        return tuple(n for n in self.cal.nights if n >= self.deliver_from)
 
     def folder(self, source: str, night: date) -> Path:
         return self.root / source / f"dt={night.isoformat()}"
@@ -102,14 +115,16 @@ class Landing:
         first = obj.qualified not in self._started
         empty = delivered.drop(_NIGHT).clear()
         for i, night in enumerate(self.cal.nights):
+            if night < self.deliver_from:
+                continue
             part = parts.get((self.cal.s0 + i,), empty)
+            self.rows[obj.qualified] += part.height
             if part.height == 0 and not first:
                 continue
             path = self.folder(obj.source, night) / obj.filename
             with path.open("wb" if first else "ab") as f:
                 self._write(obj, part, f, first, bom=(i + OBJECTS.index(obj)) % 3 == 0)
         self._started.add(obj.qualified)
-        self.rows[obj.qualified] += delivered.height
 
     def finish(self) -> None:
         """Mark every night's delivery complete."""
@@ -117,7 +132,7 @@ class Landing:
         if missing:
             raise RuntimeError(f"objects never delivered: {sorted(missing)}")
         for source in SOURCES:
-            for night in self.cal.nights:
+            for night in self.nights:
                 (self.folder(source, night) / "_SUCCESS").touch()
 
     def _assign(
