@@ -79,8 +79,14 @@ def _parser() -> argparse.ArgumentParser:
         "--append",
         type=_positive,
         metavar="N",
-        help="add N nights after the last one in --out (same --accounts, --start, --seed and "
-        "variant options as the landing was generated with; --days is then the landing's)",
+        help="add N nights after the last one in --out; give the options the landing was "
+        "generated with (--horizon included); --days is then the landing's",
+    )
+    gen.add_argument(
+        "--horizon",
+        type=_positive,
+        help="nights to simulate (default: --days): a landing can later grow by --append up "
+        "to this many nights",
     )
     from rapport.generate.options import add_variant_arguments
 

@@ -8,19 +8,19 @@ from pathlib import Path
 from pipelines.cli import main
 from rapport.contract import SOURCES
 from rapport.ingest import loaded_deliveries
-from tests.pipeline_helpers import generate
+from tests.pipeline_helpers import Installation
 
 START = date(2026, 10, 1)
 
 
 def test_an_appended_night_is_loaded_by_the_next_run(tmp_path: Path) -> None:
-    inst = generate(tmp_path, 40, START, 2, seed=9)
+    options = ["--labels", str(tmp_path / "labels.csv"), "--accounts", "40",
+               "--start", START.isoformat(), "--seed", "9", "--horizon", "5"]  # fmt: skip
+    landing = tmp_path / "landing"
+    assert main(["generate", "--out", str(landing), *options, "--days", "2"]) == 0
+    inst = Installation(landing, tmp_path / "warehouse.duckdb", tmp_path / "labels.csv")
     assert inst.run() == 0
-    appended = [
-        "generate", "--out", str(inst.landing), "--labels", str(inst.labels),
-        "--accounts", "40", "--start", START.isoformat(), "--seed", "9", "--append", "1",
-    ]  # fmt: skip
-    assert main(appended) == 0
+    assert main(["generate", "--out", str(landing), *options, "--append", "1"]) == 0
     assert inst.run() == 0
 
     ((night, accounts),) = inst.serving_query(

@@ -85,12 +85,14 @@ class Landing:
         root: Path,
         cal: Calendar,
         encoder: Encoder | None = None,
-        deliver_from: date | None = None,
+        written: tuple[date, date] | None = None,
     ) -> None:
-        """Nights before `deliver_from` (default: the first) are simulated, not written."""
+        """Only the nights in `written` (first, last; default: every night of `cal`) are
+        written; the others are simulated all the same."""
         self.root, self.cal, self.encoder = root, cal, encoder
-        self.deliver_from = deliver_from or cal.start
+        self.written = written or (cal.nights[0], cal.nights[-1])
         self.rows: dict[str, int] = {o.qualified: 0 for o in OBJECTS}
+        self.night_rows: dict[date, dict[str, int]] = {}  # rows per night and object
         self._started: set[str] = set()
         for source in SOURCES:
             for night in self.nights:
@@ -101,7 +103,8 @@ class Landing:
     @property
     def nights(self) -> tuple[date, ...]:
         """The nights this landing writes."""
-        return tuple(n for n in self.cal.nights if n >= self.deliver_from)
+        first, last = self.written
+        return tuple(n for n in self.cal.nights if first <= n <= last)
 
     def folder(self, source: str, night: date) -> Path:
         return self.root / source / f"dt={night.isoformat()}"
@@ -114,11 +117,14 @@ class Landing:
         parts = delivered.partition_by(_NIGHT, as_dict=True, include_key=False)
         first = obj.qualified not in self._started
         empty = delivered.drop(_NIGHT).clear()
+        written = set(self.nights)
         for i, night in enumerate(self.cal.nights):
-            if night < self.deliver_from:
+            if night not in written:
                 continue
             part = parts.get((self.cal.s0 + i,), empty)
             self.rows[obj.qualified] += part.height
+            self.night_rows.setdefault(night, dict.fromkeys(self.rows, 0))
+            self.night_rows[night][obj.qualified] += part.height
             if part.height == 0 and not first:
                 continue
             path = self.folder(obj.source, night) / obj.filename
