@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 
 from rapport.contract import OBJECTS, SourceObject
+from rapport.lake import PART, RAW, Lake
 from rapport.publish import FROM_RECORDS, PUBLISHED
 
 PARQUET = "format parquet, compression zstd, compression_level 1"
@@ -91,7 +92,9 @@ def ingest(landing: Path, nights: list[date], out: Path, con: duckdb.DuckDBPyCon
         if not paths:
             continue
         span = nights[0].isoformat() + ("" if len(nights) == 1 else f"..{nights[-1].isoformat()}")
-        target = out / "raw" / obj.source / obj.name / f"dt={span}" / "part-0.parquet"
+        # a range of nights is one folder here (the floor reads them in one pass), so the
+        # partition is named by the span; the rest of the path is the lake's
+        target = Lake(out).object_dir(RAW, obj.source, obj.name) / f"dt={span}" / PART
         target.parent.mkdir(parents=True, exist_ok=True)
         if len(paths) == 1:
             relative = paths[0].relative_to(landing).as_posix()
