@@ -82,7 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--landing", type=Path, required=True, help="the extracts' landing folder")
     run.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     run.add_argument(
-        "--lake", type=Path, help="raw zone and run state (default: lake/ beside the warehouse)"
+        "--lake",
+        help="raw zone and run state (default: lake/ beside the warehouse); an object-store "
+        "URL (s3://bucket/prefix) holds the raw zone, the run state stays in lake/",
     )
     when = run.add_mutually_exclusive_group()
     when.add_argument("--date", type=_date, help="run this one night")
@@ -120,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     rt.add_argument("--source", choices=SOURCES, help="only this source's delivery (default: all)")
     rt.add_argument("--landing", type=Path, required=True, help="the extracts' landing folder")
     rt.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
-    rt.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
+    rt.add_argument("--lake", help="default: lake/ beside the warehouse (or s3://bucket/prefix)")
 
     wl = command("watchlist", "print the satisfied-but-at-risk accounts")
     wl.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
