@@ -88,6 +88,12 @@ class Paths:
         return self.warehouse.parent / "exports"
 
     @property
+    def store_exports(self) -> str:
+        """Where each exported night is copied on an object-store lake (`<URL>/exports`);
+        "" for a local lake."""
+        return f"{self.lake_url}/exports" if self.lake_url else ""
+
+    @property
     def docs_dir(self) -> Path:
         """The dbt docs of the latest publish (`dbt docs generate --static`)."""
         return self.warehouse.parent / "docs"

@@ -81,6 +81,22 @@ def profile_filesystem(protocol: str, store: LakeStoreConfig) -> dict[str, Any]:
     return entry
 
 
+def filesystem(where: str, store: LakeStoreConfig) -> fsspec.AbstractFileSystem:
+    """The fsspec filesystem of a URL or local path (fsspec keeps one instance per options;
+    listing caches off: other processes write)."""
+    protocol = url_protocol(where)
+    if protocol is None:
+        return fsspec.filesystem("file")
+    options = s3_options(store) if protocol in ("s3", "s3a") else {}
+    try:
+        return fsspec.filesystem(protocol, use_listings_cache=False, **options)
+    except ImportError as e:
+        raise ImportError(
+            f"the lake {where} needs the fsspec package for {protocol}:// ({e}); "
+            "for s3:// install the s3 extra: `uv sync --extra s3`"
+        ) from None
+
+
 @dataclass(frozen=True)
 class RawZone:
     """The raw zone at ``root``: a local folder (``<lake>/raw``) or an object-store URL
@@ -105,19 +121,8 @@ class RawZone:
 
     @property
     def fs(self) -> fsspec.AbstractFileSystem:
-        """The filesystem the raw zone is on (fsspec keeps one instance per options; listing
-        caches off: other processes write)."""
-        protocol = self.protocol
-        if protocol is None:
-            return fsspec.filesystem("file")
-        options = s3_options(self.store) if protocol in ("s3", "s3a") else {}
-        try:
-            return fsspec.filesystem(protocol, use_listings_cache=False, **options)
-        except ImportError as e:
-            raise ImportError(
-                f"the lake {self.root} needs the fsspec package for {protocol}:// "
-                f"({e}); for s3:// install the s3 extra: `uv sync --extra s3`"
-            ) from None
+        """The filesystem the raw zone is on."""
+        return filesystem(self.root, self.store)
 
     # locations (URLs when remote, posix paths when local)
     def path(self, *parts: str) -> str:
