@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
 
     paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
     paths.require_landing()
+    paths.require_lake()
     if args.warehouse != Path(cli.DEFAULT_WAREHOUSE):  # the default's data/ is created
         require_warehouse_folder(paths)
     return run_command(args, paths, _execute)
@@ -47,6 +48,7 @@ def retract(args: argparse.Namespace) -> int:
 
     paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
     paths.require_landing()
+    paths.require_lake()
     sources = (args.source,) if args.source else SOURCES
     with lake_lock(paths.lake, load_config().runs.lock_wait_seconds, "rapport retract") as lock:
         removed = retract_night(paths, args.date, sources)

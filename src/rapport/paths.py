@@ -103,6 +103,11 @@ class Paths:
         """Used when DAGSTER_HOME is not set."""
         return self.warehouse.parent / "dagster"
 
+    def require_lake(self) -> None:
+        """An object-store lake must be reachable before a run starts."""
+        if self.lake_url and (why := self.raw_zone.unreachable()):
+            raise PathsError(f"lake {self.lake_url} cannot be used: {why}")
+
     def require_landing(self) -> None:
         if not self.landing.is_dir():
             raise PathsError(f"landing folder {self.landing} does not exist")

@@ -124,6 +124,22 @@ class RawZone:
         """The filesystem the raw zone is on."""
         return filesystem(self.root, self.store)
 
+    def unreachable(self) -> str | None:
+        """Why an object-store raw zone cannot be used (its fsspec package missing, the
+        bucket missing or out of reach), or None; a local one always can."""
+        if not self.remote:
+            return None
+        bucket = self.root.split("://", 1)[1].split("/", 1)[0]
+        try:
+            self.fs.info(f"{self.protocol}://{bucket}")
+        except ImportError as e:
+            return str(e)
+        except FileNotFoundError:
+            return f"bucket {bucket} does not exist"
+        except Exception as e:  # botocore's errors (no endpoint, refused credentials) vary
+            return f"{type(e).__name__}: {e}"
+        return None
+
     # locations (URLs when remote, posix paths when local)
     def path(self, *parts: str) -> str:
         return "/".join([self.root, *parts])

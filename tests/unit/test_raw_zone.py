@@ -190,3 +190,12 @@ def test_retract_removes_the_night_from_the_object_store(tmp_path, s3):
         NIGHTS[0],
         NIGHTS[2],
     }
+
+
+def test_an_unreachable_object_store_lake_is_refused_in_one_line(tmp_path, s3):
+    reachable = Paths.resolve(tmp_path / "w.duckdb", lake=s3.url("lake"))
+    reachable.require_lake()  # the bucket is there (the prefix need not be yet)
+    missing = Paths.resolve(tmp_path / "w.duckdb", lake="s3://no-such-bucket/lake")
+    with pytest.raises(PathsError, match=r"^lake s3://no-such-bucket/lake cannot be used: bucket"):
+        missing.require_lake()
+    Paths.resolve(tmp_path / "w.duckdb").require_lake()  # a local lake: nothing to check
