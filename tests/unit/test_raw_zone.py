@@ -3,6 +3,7 @@ and the ingest and the checks on a real S3-compatible server (moto's, on 127.0.0
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from rapport.quality import validate_nights
 from rapport.quality_gate import GateRule
 from rapport.raw_zone import RawZone, profile_filesystem, s3_options, url_protocol
 from rapport.retract import retract_night
+from rapport.step_process import StepProcess
 from tests.landing_builder import account, owner, sf, write_delivery
 from tests.s3_server import point_rapport_at, s3_server
 
@@ -199,3 +201,22 @@ def test_an_unreachable_object_store_lake_is_refused_in_one_line(tmp_path, s3):
     with pytest.raises(PathsError, match=r"^lake s3://no-such-bucket/lake cannot be used: bucket"):
         missing.require_lake()
     Paths.resolve(tmp_path / "w.duckdb").require_lake()  # a local lake: nothing to check
+
+
+def test_a_step_in_a_child_process_loads_and_checks_the_object_store_raw_zone(tmp_path, s3):
+    """Large nights load and validate in a spawned child (`[ingest] isolate_above_mib`): it
+    reaches the store with the same configuration."""
+    landing = tmp_path / "landing"
+    _landing(landing)
+    paths = Paths.resolve(tmp_path / "w.duckdb", landing=landing, lake=s3.url("lake"))
+
+    with StepProcess(logging.getLogger("tests.raw_zone.child")) as child:
+        loaded = child.load(paths, "crm", NIGHTS, force=False)
+        outcomes = child.validate(
+            paths.lake, paths.quality_dir, "crm", loaded.nights, paths.raw_zone
+        )
+
+    assert loaded.loaded == NIGHTS
+    assert "lake/raw/crm/users/dt=2026-10-03/part-0.parquet" in s3.keys("lake/raw/")
+    accounts = {o.extract_date: o.rows for o in outcomes if o.object == "accounts"}
+    assert accounts == {NIGHTS[0]: 2, NIGHTS[1]: 1, NIGHTS[2]: 2}
