@@ -45,18 +45,21 @@ def is_url(where: str | Path) -> bool:
     return isinstance(where, str) and url_protocol(where) is not None
 
 
+def _set_variables(store: LakeStoreConfig) -> list[tuple[str, str]]:
+    """(s3fs option, variable name) of each variable rapport.toml names that is set now."""
+    named = (
+        ("endpoint_url", store.endpoint_url_env),
+        ("key", store.access_key_id_env),
+        ("secret", store.secret_access_key_env),
+    )
+    return [(option, name) for option, name in named if name and os.environ.get(name)]
+
+
 def s3_options(store: LakeStoreConfig) -> dict[str, Any]:
     """s3fs's options from the environment variables rapport.toml names (read now); a name
     whose variable is unset is left out, so botocore's own chain applies (AWS_* variables,
     ~/.aws, an instance role)."""
-    options: dict[str, Any] = {}
-    for option, name in (
-        ("endpoint_url", store.endpoint_url_env),
-        ("key", store.access_key_id_env),
-        ("secret", store.secret_access_key_env),
-    ):
-        if name and os.environ.get(name):
-            options[option] = os.environ[name]
+    options: dict[str, Any] = {option: os.environ[name] for option, name in _set_variables(store)}
     if store.region:
         options["client_kwargs"] = {"region_name": store.region}
     return options
@@ -69,13 +72,8 @@ def profile_filesystem(protocol: str, store: LakeStoreConfig) -> dict[str, Any]:
     entry: dict[str, Any] = {"fs": protocol}
     if protocol not in ("s3", "s3a"):
         return entry
-    for option, name in (
-        ("endpoint_url", store.endpoint_url_env),
-        ("key", store.access_key_id_env),
-        ("secret", store.secret_access_key_env),
-    ):
-        if name and os.environ.get(name):
-            entry[option] = "{{ env_var('" + name + "') }}"
+    for option, name in _set_variables(store):
+        entry[option] = "{{ env_var('" + name + "') }}"
     if store.region:
         entry["client_kwargs"] = {"region_name": store.region}
     return entry
