@@ -203,6 +203,7 @@ def test_an_unreachable_object_store_lake_is_refused_in_one_line(tmp_path, s3):
     Paths.resolve(tmp_path / "w.duckdb").require_lake()  # a local lake: nothing to check
 
 
+@pytest.mark.slow  # a spawned child importing GX: ~20 s, the full lane
 def test_a_step_in_a_child_process_loads_and_checks_the_object_store_raw_zone(tmp_path, s3):
     """Large nights load and validate in a spawned child (`[ingest] isolate_above_mib`): it
     reaches the store with the same configuration."""
