@@ -148,7 +148,8 @@ class Engine:
     ) -> None:
         """Make `build.<schema>.<table>` readable on `con` for each (schema, table): the build
         file itself (DuckDB), or views over the Parquet Spark wrote, carrying the models'
-        dbt descriptions from `manifest` as comments (Spark keeps none in Parquet)."""
+        dbt descriptions from `manifest` as comments (Spark keeps none in Parquet). Files are
+        read by column name: a history's older partitions lack the columns added since."""
         if self.name == "duckdb":
             if not self.paths.build_db.exists():
                 raise PathsError(
@@ -166,7 +167,7 @@ class Engine:
             view = f"build.{schema}.{table}"
             con.execute(
                 f"create view {view} as select * from read_parquet("
-                f"'{_quote(folder)}/**/*.parquet', hive_partitioning = true)"
+                f"'{_quote(folder)}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
             )
             described, columns = docs.get((schema, table), ("", {}))
             if described:
