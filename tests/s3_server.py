@@ -6,7 +6,6 @@ in the ingest's child process, DuckDB through fsspec in dbt's process) talks to 
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,20 +48,15 @@ class S3Server:
         return f"s3://{self.bucket}/{prefix}"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def s3_server(bucket: str = "rapport-lake") -> Iterator[S3Server]:
-    """A moto S3 server on a free port of 127.0.0.1 with one empty bucket."""
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    """A moto S3 server on a free port of 127.0.0.1 (the system picks it: port 0) with one
+    empty bucket."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
-        found = S3Server(f"http://127.0.0.1:{port}", bucket)
+        host, port = server.get_host_and_port()
+        found = S3Server(f"http://{host}:{port}", bucket)
         found.client().create_bucket(Bucket=bucket)
         yield found
     finally:
