@@ -59,11 +59,17 @@ lint: install  ## ruff, and sqlfluff over the dbt models (house style in .sqlflu
 	mkdir -p $(DATA)/sqlfluff
 	RAPPORT_BUILD_DB=$(DATA)/sqlfluff/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models
 
+# Test processes (pytest-xdist): `auto` is one per core. A test module runs whole in one
+# process (--dist loadfile), so its module fixtures are built once; TEST_WORKERS=0 runs
+# everything in this process.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+
 test: lint  ## the fast lane: unit tests, dbt tests on fixtures, one end-to-end night
-	$(BIN)/pytest -q -m "not full"
+	$(PYTEST) -m "not full"
 
 test-all: lint  ## every test: end to end, replays, backfills, kill -9, readers, bench smoke
-	$(BIN)/pytest -q
+	$(PYTEST)
 
 FUZZ_EXAMPLES ?= 3000
 fuzz: install  ## hostile deliveries against the ingest: FUZZ_EXAMPLES hypothesis cases (random seed)
