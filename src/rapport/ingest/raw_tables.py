@@ -12,6 +12,7 @@ delivery: its counts and fingerprint.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def ensure_delivery_schema(lake: Path, raw: RawZone | None = None) -> None:
     _ensure_empty(lake, raw, raw.deliveries_schema_path, DELIVERY_SCHEMA)
 
 
-def _ensure_empty(lake: Path, raw: RawZone, target: str, schema: object) -> None:
+def _ensure_empty(lake: Path, raw: RawZone, target: str, schema: Mapping[str, pl.DataType]) -> None:
     """A zero-row Parquet file with `schema` at `target` (a file of the raw zone) unless
     one is there; built in scratch, put in place whole."""
     if raw.exists(target):
