@@ -59,8 +59,10 @@ def _ensure_empty(lake: Path, raw: RawZone, target: str, schema: Mapping[str, pl
     built.parent.mkdir(parents=True, exist_ok=True)
     pl.DataFrame(schema=schema).write_parquet(built)
     if raw.remote:
-        raw.fs.put_file(str(built), target)
-        built.unlink()
+        try:
+            raw.fs.put_file(str(built), target)
+        finally:
+            built.unlink(missing_ok=True)
         return
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     built.replace(target)
