@@ -14,6 +14,7 @@ import yaml
 
 from rapport.config import EngineConfig, LakeStoreConfig, load_config
 from rapport.engine import Engine
+from rapport.lake import RAW, Lake
 from rapport.load_nights import load_source_nights
 from rapport.paths import Paths, PathsError
 from rapport.publish_gates import gate_problems
@@ -221,3 +222,17 @@ def test_a_step_in_a_child_process_loads_and_checks_the_object_store_raw_zone(tm
     assert "lake/raw/crm/users/dt=2026-10-03/part-0.parquet" in s3.keys("lake/raw/")
     accounts = {o.extract_date: o.rows for o in outcomes if o.object == "accounts"}
     assert accounts == {NIGHTS[0]: 2, NIGHTS[1]: 1, NIGHTS[2]: 2}
+
+
+def test_the_raw_zone_names_the_paths_the_lake_layout_names(tmp_path):
+    """On disk, RawZone's paths are `Lake`'s (the one layout, in strings for URLs too)."""
+    lake, raw = Lake(tmp_path / "lake"), RawZone.under(tmp_path / "lake")
+    assert raw.partition_path("crm", "accounts", FIRST) == (
+        lake.raw_partition("crm", "accounts", FIRST).as_posix()
+    )
+    assert raw.schema_path("crm", "accounts") == lake.schema_file("crm", "accounts").as_posix()
+    assert raw.deliveries_partition_path("crm", FIRST) == (
+        lake.deliveries_partition("crm", FIRST).as_posix()
+    )
+    assert raw.deliveries_schema_path == lake.deliveries_schema_file.as_posix()
+    assert raw.object_path("crm", "accounts") == lake.object_dir(RAW, "crm", "accounts").as_posix()
