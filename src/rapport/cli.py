@@ -69,10 +69,24 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--days", type=_positive, default=28, help="number of nightly deliveries")
     gen.add_argument("--seed", type=int, default=7, help="random seed: same seed, same extracts")
     gen.add_argument("--labels", type=Path, help="true outcomes (default: labels.csv beside --out)")
-    gen.add_argument(
+    into = gen.add_mutually_exclusive_group()
+    into.add_argument(
         "--overwrite",
         action="store_true",
         help="replace the deliveries already in --out (default: refuse a non-empty landing)",
+    )
+    into.add_argument(
+        "--append",
+        type=_positive,
+        metavar="N",
+        help="add N nights after the last one in --out; give the options the landing was "
+        "generated with (--horizon included); --days is then the landing's",
+    )
+    gen.add_argument(
+        "--horizon",
+        type=_positive,
+        help="nights to simulate (default: --days): a landing can later grow by --append up "
+        "to this many nights",
     )
     from rapport.generate.options import add_variant_arguments
 

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from pipelines.cli import main
+from rapport.contract import OBJECTS
 from tests.pipeline_helpers import (
     BuiltStates,
     Installation,
@@ -60,15 +61,39 @@ def test_staging_shows_current_state(night_run: Installation):
         assert (name, account_type) == (expected[account_id]["Name"], expected[account_id]["Type"])
 
 
+def _lost_renewals(landing: Path, by: date) -> set[str]:
+    """Accounts whose Renewal opportunity closed lost on or before `by`, from the landing
+    files directly (the latest version of each opportunity): they have defected."""
+    obj = next(o for o in OBJECTS if o.qualified == "crm.opportunities")
+    latest: dict[str, tuple[str, date, dict[str, object]]] = {}
+    for o, night, path in delivered_files(landing):
+        if o is obj:
+            for rec in landing_records(path, obj):
+                key, stamp = str(rec["Id"]), str(rec["LastModifiedDate"])
+                if key not in latest or (stamp, night) >= latest[key][:2]:
+                    latest[key] = (stamp, night, rec)
+    return {
+        str(rec["AccountId"])
+        for _, _, rec in latest.values()
+        if rec["Type"] == "Renewal"
+        and str(rec["IsClosed"]).lower() == "true"
+        and str(rec["IsWon"]).lower() != "true"
+        and str(rec["IsDeleted"]).lower() != "true"
+        and date.fromisoformat(str(rec["CloseDate"])) <= by
+    }
+
+
 def test_every_customer_account_has_a_risk_row(night_run: Installation):
+    last = date(2026, 9, DAYS)
+    # a Customer whose renewal was lost has defected (whichever comes first): not scored
     customers = {
         k for k, v in crm_current_accounts(night_run.landing).items() if v["Type"] == "Customer"
-    }
+    } - _lost_renewals(night_run.landing, last)
     rows = night_run.serving_query(
         "select account_id, as_of_date, quadrant, risk_tier from marts.account_loyalty_risk"
     )
     assert {r[0] for r in rows} == customers
-    assert {r[1] for r in rows} == {date(2026, 9, DAYS)}
+    assert {r[1] for r in rows} == {last}
     assert {r[2] for r in rows} <= {
         "truly_loyal",
         "accessible",

@@ -114,3 +114,45 @@ def test_generate_says_what_it_wrote_and_refuses_a_non_empty_landing(tmp_path, c
     assert main([*args, "--days", "1", "--overwrite"]) == 0
     assert sorted(p.name for p in (out / "crm").iterdir()) == ["dt=2026-10-01"]
     assert date(2026, 10, 1).isoformat() in capsys.readouterr().out
+
+
+def _files(landing: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(landing)): p.read_bytes() for p in landing.rglob("*") if p.is_file()}
+
+
+def test_generate_append_grows_a_landing_into_the_longer_one(tmp_path, capsys):
+    args = ["--accounts", "30", "--start", "2026-10-01", "--seed", "4", "--horizon", "6"]
+    args += ["--wording", "alt", "--encoding", "export"]
+    grown, whole = tmp_path / "grown" / "landing", tmp_path / "whole" / "landing"
+    assert main(["generate", "--out", str(grown), *args, "--days", "3"]) == 0
+    capsys.readouterr()
+
+    assert main(["generate", "--out", str(grown), *args, "--append", "2"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("wrote 2 nights (2026-10-04 .. 2026-10-05) for 30 accounts")
+    assert main(["generate", "--out", str(whole), *args, "--days", "5"]) == 0
+    # 3 nights, then 2 more, are the 5-night landing byte for byte, labels included
+    assert _files(grown) == _files(whole)
+    labels = (tmp_path / "grown" / "labels.csv").read_bytes()
+    assert labels == (tmp_path / "whole" / "labels.csv").read_bytes()
+    assert not list((tmp_path / "grown").glob(".append-*"))  # no scratch left behind
+
+
+def test_generate_append_refuses_what_it_cannot_continue(tmp_path, capsys):
+    out = tmp_path / "landing"
+    args = ["generate", "--out", str(out), "--accounts", "20", "--seed", "3"]
+    assert main([*args, "--append", "1", "--start", "2026-10-01"]) == 2
+    assert f"--append: {out} holds no deliveries to append to" in capsys.readouterr().err
+    assert main([*args, "--start", "2026-10-01", "--days", "2", "--horizon", "4"]) == 0
+    before = _files(out)
+
+    assert main([*args, "--start", "2026-10-02", "--append", "1", "--horizon", "4"]) == 2
+    err = capsys.readouterr().err
+    assert "the landing's first night is 2026-10-01, --start says 2026-10-02" in err
+    assert main([*args, "--start", "2026-10-01", "--append", "3", "--horizon", "4"]) == 2
+    assert "5 nights need --horizon 5 or more" in capsys.readouterr().err
+    # another seed is another world: night 2 does not match, nothing is written
+    other = ["generate", "--out", str(out), "--accounts", "20", "--seed", "8"]
+    assert main([*other, "--start", "2026-10-01", "--append", "1", "--horizon", "4"]) == 2
+    assert "crm/dt=2026-10-02 is not what these options generate" in capsys.readouterr().err
+    assert _files(out) == before

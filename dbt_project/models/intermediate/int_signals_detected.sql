@@ -26,7 +26,8 @@ responses as (
         r.recorded_date,
         r.evaluated_alternatives,
         r.comment,
-        r.contact_id
+        r.contact_id,
+        r.is_finished
     from accounts
     inner join {{ ref('int_responses_attributed') }} as r
         on r.account_id = accounts.account_id
@@ -163,19 +164,33 @@ shopping_language as (
 ),
 
 -- going quiet ------------------------------------------------------------------------------
+{% set quiet_types = var('quiet_task_types') %}
+engagement as (
+    -- what the account and we did together: completed tasks (of `quiet_task_types`, every
+    -- type when null) and finished survey answers
+    select as_of_date, account_id, completed_date as event_date
+    from tasks
+    where completed_date is not null
+        {%- if quiet_types %}
+        and task_type in ({{ quoted_list(quiet_types) }})
+        {%- endif %}
+    union all
+    select as_of_date, account_id, recorded_date as event_date
+    from responses
+    where is_finished
+),
+
 activity as (
     select
         as_of_date,
         account_id,
-        max(completed_date) as last_activity_date,
-        count_if({{ within_days('completed_date', 'as_of_date', recent) }}) as recent_count,
+        max(event_date) as last_activity_date,
+        count_if({{ within_days('event_date', 'as_of_date', recent) }}) as recent_count,
         count_if(
-            completed_date <= {{ dbt.dateadd('day', -recent, 'as_of_date') }}
-            and completed_date > {{ dbt.dateadd('day', -(recent + baseline), 'as_of_date') }}
+            event_date <= {{ dbt.dateadd('day', -recent, 'as_of_date') }}
+            and event_date > {{ dbt.dateadd('day', -(recent + baseline), 'as_of_date') }}
         ) as baseline_count
-    from tasks
-    where task_type in ('Call', 'Meeting', 'Email')
-        and completed_date is not null
+    from engagement
     group by as_of_date, account_id
 ),
 
@@ -183,9 +198,9 @@ activity_drop as (
     select
         as_of_date, account_id, 'activity_drop' as signal,
         last_activity_date as evidence_date,
-        -- the size of the drop: 1 - recent rate / baseline rate
+        -- the size of the drop: 1 - recent rate / the account's own baseline rate
         1.0 - (1.0 * recent_count * {{ baseline }}) / (baseline_count * {{ recent }}) as strength,
-        cast(recent_count as {{ dbt.type_string() }}) || ' calls/meetings/e-mails in the last {{ recent }} days vs '
+        cast(recent_count as {{ dbt.type_string() }}) || ' activities and survey answers in the last {{ recent }} days vs '
             || cast(baseline_count as {{ dbt.type_string() }}) || ' in the {{ baseline }} days before' as detail
     from activity
     where baseline_count >= {{ var('quiet_min_baseline') }}
@@ -564,6 +579,35 @@ fired as (
     {% endfor %}
 ),
 
+-- combinations ----------------------------------------------------------------------------
+{% set converging_min = var('converging_min_categories') %}
+fired_categories as (
+    -- the kinds of warning on the night (whatever their weight: the combination means the
+    -- same under any scorecard)
+    select distinct fired.as_of_date, fired.account_id, weights.category, fired.evidence_date
+    from fired
+    inner join {{ ref('int_weights_selected') }} as weights
+        on weights.signal = fired.signal
+),
+
+signals_converging as (
+    select
+        as_of_date, account_id, 'signals_converging' as signal,
+        max(evidence_date) as evidence_date,
+        -- one step per kind beyond the threshold, full at signal_full_strength
+        {{ saturate('count(distinct category) - ' ~ (converging_min - 1), full['signals_converging']) }} as strength,
+        cast(count(distinct category) as {{ dbt.type_string() }}) || ' kinds of warning at once (of shopping, going quiet, relationship, trust, commercial)' as detail
+    from fired_categories
+    group by as_of_date, account_id
+    having count(distinct category) >= {{ converging_min }}
+),
+
+scored as (
+    select as_of_date, account_id, signal, evidence_date, strength, detail from fired
+    union all
+    select as_of_date, account_id, signal, evidence_date, strength, detail from signals_converging
+),
+
 final as (
     select
         fired.as_of_date,
@@ -576,7 +620,7 @@ final as (
         {{ dbt.datediff('fired.evidence_date', 'fired.as_of_date', 'day') }} as days_since_evidence,
         fired.detail,
         weights.weights_version
-    from fired
+    from scored as fired
     inner join {{ ref('int_weights_selected') }} as weights
         on weights.signal = fired.signal
 )

@@ -8,7 +8,7 @@ output depends only on the arguments and memory stays flat however many accounts
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -41,6 +41,7 @@ class GenerateSummary:
     rows: dict[str, int]  # rows delivered per object ("crm.accounts"), all nights together
     segments: dict[str, int]  # accounts per latent segment
     variant: Variant = DEFAULT
+    night_rows: dict[date, dict[str, int]] = field(default_factory=dict)  # rows by night, object
 
 
 def generate(
@@ -51,17 +52,25 @@ def generate(
     seed: int,
     labels: Path | None = None,
     variant: Variant = DEFAULT,
+    horizon: int | None = None,
+    deliver_from: date | None = None,
 ) -> GenerateSummary:
     """Write `days` nightly deliveries from `start` (a full load, then changes) for `accounts`
     accounts under `out`, and the labels (default `<out>/../labels.csv`). `variant` changes
-    wording, value forms, the behaviours before a defection and noise (`variant.py`)."""
+    wording, value forms, the behaviours before a defection and noise (`variant.py`).
+    The world is simulated for `horizon` nights (default `days`): a landing of D nights is then
+    the first D nights of one of `horizon` nights, byte for byte, and `deliver_from` writes only
+    the nights from that date on (`rapport generate --append`)."""
+    horizon = horizon or days
     if accounts < 1 or days < 1:
         raise ValueError("accounts and days must be at least 1")
+    if horizon < days:
+        raise ValueError(f"the horizon ({horizon} nights) is shorter than the landing ({days})")
     out = Path(out)
     labels = Path(labels) if labels is not None else out.parent / "labels.csv"
-    cal = Calendar(start, days)
+    cal = Calendar(start, horizon)
     encoder = None if variant.encoding == "contract" else Encoder(np.random.default_rng([seed, 2]))
-    landing = Landing(out, cal, encoder)
+    landing = Landing(out, cal, encoder, (deliver_from or start, cal.nights[days - 1]))
     staff = make_staff(np.random.default_rng([seed, 0]), accounts, cal)
     segments = dict.fromkeys(SEGMENTS, 0)
     labels.parent.mkdir(parents=True, exist_ok=True)
@@ -82,10 +91,11 @@ def generate(
         out=out,
         labels=labels,
         accounts=accounts,
-        nights=cal.nights,
+        nights=landing.nights,
         rows=dict(landing.rows),
         segments=segments,
         variant=variant,
+        night_rows=landing.night_rows,
     )
 
 

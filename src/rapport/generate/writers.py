@@ -80,15 +80,31 @@ def _gone(obj: SourceObject) -> pl.Expr:
 class Landing:
     """The landing folder being written: `<root>/<source>/dt=<date>/<object>.<ext>`."""
 
-    def __init__(self, root: Path, cal: Calendar, encoder: Encoder | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        cal: Calendar,
+        encoder: Encoder | None = None,
+        written: tuple[date, date] | None = None,
+    ) -> None:
+        """Only the nights in `written` (first, last; default: every night of `cal`) are
+        written; the others are simulated all the same."""
         self.root, self.cal, self.encoder = root, cal, encoder
+        self.written = written or (cal.nights[0], cal.nights[-1])
         self.rows: dict[str, int] = {o.qualified: 0 for o in OBJECTS}
+        self.night_rows: dict[date, dict[str, int]] = {}  # rows per night and object
         self._started: set[str] = set()
         for source in SOURCES:
-            for night in cal.nights:
+            for night in self.nights:
                 folder = self.folder(source, night)
                 folder.mkdir(parents=True, exist_ok=True)
                 (folder / "_SUCCESS").unlink(missing_ok=True)
+
+    @property
+    def nights(self) -> tuple[date, ...]:
+        """The nights this landing writes."""
+        first, last = self.written
+        return tuple(n for n in self.cal.nights if first <= n <= last)
 
     def folder(self, source: str, night: date) -> Path:
         return self.root / source / f"dt={night.isoformat()}"
@@ -101,15 +117,20 @@ class Landing:
         parts = delivered.partition_by(_NIGHT, as_dict=True, include_key=False)
         first = obj.qualified not in self._started
         empty = delivered.drop(_NIGHT).clear()
+        written = set(self.nights)
         for i, night in enumerate(self.cal.nights):
+            if night not in written:
+                continue
             part = parts.get((self.cal.s0 + i,), empty)
+            self.rows[obj.qualified] += part.height
+            self.night_rows.setdefault(night, dict.fromkeys(self.rows, 0))
+            self.night_rows[night][obj.qualified] += part.height
             if part.height == 0 and not first:
                 continue
             path = self.folder(obj.source, night) / obj.filename
             with path.open("wb" if first else "ab") as f:
                 self._write(obj, part, f, first, bom=(i + OBJECTS.index(obj)) % 3 == 0)
         self._started.add(obj.qualified)
-        self.rows[obj.qualified] += delivered.height
 
     def finish(self) -> None:
         """Mark every night's delivery complete."""
@@ -117,7 +138,7 @@ class Landing:
         if missing:
             raise RuntimeError(f"objects never delivered: {sorted(missing)}")
         for source in SOURCES:
-            for night in self.cal.nights:
+            for night in self.nights:
                 (self.folder(source, night) / "_SUCCESS").touch()
 
     def _assign(

@@ -7,7 +7,7 @@ import json
 import math
 import subprocess
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,15 @@ from rapport.project import dbt_project_dir
 from rapport.tune import store
 from rapport.tune.config import TuneConfig
 from rapport.tune.features import label, load_features, signal_columns
-from rapport.tune.fit import NotEnoughHistory, Split, bootstrap, fit, score, time_split
+from rapport.tune.fit import (
+    NotEnoughHistory,
+    Split,
+    bootstrap,
+    fit,
+    refit_horizon,
+    score,
+    time_split,
+)
 from rapport.tune.metrics import judge
 from rapport.tune.report import render_markdown
 from rapport.tune.scorecard import Scorecard, active, project_vars
@@ -67,8 +75,12 @@ def propose(warehouse: Path, lake: Path, settings: TuneConfig) -> dict[str, Any]
     report_rows = label(
         features.filter(pl.col("as_of_date") >= split.report_from), h, split.last_night
     )
-    # deployment: the same recipe refitted on every night whose horizon is complete
-    all_rows = label(features, h, split.last_night)
+    # deployment: the same recipe refitted on every night whose horizon is complete, with the
+    # longest horizon the history allows (refit_horizon)
+    refit_h, refit_h_reason = (
+        refit_horizon(split, min(nights), settings) if settings.refit else (h, "")
+    )
+    all_rows = label(features, refit_h, split.last_night)
     deployed = fit(all_rows, signals, settings) if settings.refit else fitted
     basis = all_rows if settings.refit else fit_rows
     intervals = bootstrap(basis, deployed, settings)
@@ -127,7 +139,12 @@ def propose(warehouse: Path, lake: Path, settings: TuneConfig) -> dict[str, Any]
             "report_accounts": report_rows["account_id"].n_unique(),
             "report_defected_accounts": report_rows.filter("defected")["account_id"].n_unique(),
             "refit": settings.refit,
-            "refit_nights": [str(split.fit_from), str(split.report_to)],
+            "refit_horizon_days": refit_h,
+            "refit_horizon_reason": refit_h_reason,
+            "refit_nights": [
+                str(split.fit_from),
+                str(split.last_night - timedelta(days=refit_h)),
+            ],
             "refit_rows": all_rows.height,
             "refit_defected_accounts": all_rows.filter("defected")["account_id"].n_unique(),
             "examples": "every account and fit night, weighted 1 / (the account's fit nights): "

@@ -110,6 +110,24 @@ def time_split(nights: list[date], last_night: date, s: TuneConfig) -> Split:
     )
 
 
+def refit_horizon(split: Split, first_night: date, s: TuneConfig) -> tuple[int, str]:
+    """The deployment refit's outcome horizon, and why. `split`: the split's own. `longest`:
+    the longest horizon up to `horizon_days` that still leaves `min_fit_nights` nights whose
+    whole horizon has passed by the last night; the refit needs one horizon, not the split's
+    two, so it can learn the longer warning the watchlist is for."""
+    if s.refit_horizon == "split":
+        return split.horizon_days, "the split's horizon (refit_horizon = split)"
+    total = (split.last_night - first_night).days + 1
+    longest = min(s.horizon_days, max(split.horizon_days, total - s.min_fit_nights))
+    if longest == split.horizon_days:
+        return longest, "the split's horizon: the history allows no longer one"
+    return longest, (
+        f"the longest horizon up to horizon_days = {s.horizon_days} that leaves "
+        f"{s.min_fit_nights} nights (min_fit_nights) with a complete horizon in {total} nights "
+        "(refit_horizon = longest)"
+    )
+
+
 @dataclass
 class Fitted:
     signals: list[str]
@@ -179,13 +197,20 @@ def choose_threshold(
     """The threshold a rule picks: `precision` = the lowest score whose flagged accounts
     (score >= it) reach the target precision (the most recall at that precision; if none
     does, the most precise with at least `min_flagged` flagged); `share` = the lowest score
-    that flags at most `target` of the accounts."""
+    that flags at most `target` of the accounts; `recall` = the highest score whose flagged
+    accounts still hold `target` of the defectors (the most precise list at that recall)."""
     candidates = np.arange(1, 101)
     if rule == "share":
         for t in candidates:
             if (scores >= t).mean() <= target:
                 return int(t)
         return 100
+    if rule == "recall":
+        defectors = max(1, int(y.sum()))
+        for t in candidates[::-1]:
+            if y[scores >= t].sum() / defectors >= target:
+                return int(t)
+        return 1
     best, best_precision = 100, -1.0
     for t in candidates:
         flagged = scores >= t

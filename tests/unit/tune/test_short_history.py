@@ -13,7 +13,7 @@ import pytest
 
 from rapport.tune.command import propose, run
 from rapport.tune.config import TuneConfig
-from rapport.tune.fit import NotEnoughHistory, time_split
+from rapport.tune.fit import NotEnoughHistory, refit_horizon, time_split
 from rapport.tune.report import render_markdown
 from tests.unit.tune.synthetic import START, World, build
 
@@ -86,7 +86,7 @@ def test_a_sixty_night_fit_reads_no_outcome_after_its_window(sixty, tmp_path):
 
 
 def test_what_is_applied_is_the_recipe_refitted_on_every_complete_night(sixty, tmp_path):
-    proposal = propose(sixty, tmp_path / "lake", SETTINGS)
+    proposal = propose(sixty, tmp_path / "lake", replace(SETTINGS, refit_horizon="split"))
     data = proposal["data"]
     assert data["refit"] is True
     assert data["refit_nights"] == [data["fit_nights"][0], data["report_nights"][1]]
@@ -102,6 +102,29 @@ def test_what_is_applied_is_the_recipe_refitted_on_every_complete_night(sixty, t
         "high": kept["comparison"]["after"]["high"],
         "medium": kept["comparison"]["after"]["medium"],
     }
+
+
+def test_the_refit_learns_the_longest_warning_the_history_allows(sixty, tmp_path):
+    proposal = propose(sixty, tmp_path / "lake", SETTINGS)
+    data = proposal["data"]
+    last = date.fromisoformat(data["last_night"])
+    # the split judges with 19 days; the refit needs one horizon only: 60 nights leave
+    # min_fit_nights (14) nights whose 46-day horizon has passed
+    assert data["horizon_days"] == 19 and data["refit_horizon_days"] == 46
+    assert data["refit_nights"] == [data["fit_nights"][0], str(last - timedelta(days=46))]
+    assert "longest horizon" in data["refit_horizon_reason"]
+    report = render_markdown(proposal)
+    assert "outcome = defected within 46 days" in report
+
+    same = propose(sixty, tmp_path / "lake2", replace(SETTINGS, refit_horizon="split"))
+    assert same["data"]["refit_horizon_days"] == 19
+    # a longer horizon counts the accounts that defect later as defected on the early nights
+    assert data["refit_defected_accounts"] >= same["data"]["refit_defected_accounts"]
+    assert data["refit_rows"] < same["data"]["refit_rows"]
+
+    # a history long enough for the preferred horizon: the refit keeps it
+    long = time_split(*_nights(220), SETTINGS)
+    assert refit_horizon(long, START, SETTINGS)[0] == 90
 
 
 def test_too_few_defections_in_a_short_history_says_how_many_nights_more(tmp_path, capsys):
