@@ -12,6 +12,7 @@ from pathlib import Path
 from rapport import cli
 from rapport.cli_manners import require_warehouse_folder
 from rapport.paths import Paths, PathsError
+from rapport.raw_zone_home import check_raw_zone
 
 
 def _execute(*args, **kwargs):
@@ -31,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
 
     paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
     paths.require_landing()
+    paths.require_lake()
+    check_raw_zone(paths)
     if args.warehouse != Path(cli.DEFAULT_WAREHOUSE):  # the default's data/ is created
         require_warehouse_folder(paths)
     return run_command(args, paths, _execute)
@@ -47,6 +50,8 @@ def retract(args: argparse.Namespace) -> int:
 
     paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
     paths.require_landing()
+    paths.require_lake()
+    check_raw_zone(paths)
     sources = (args.source,) if args.source else SOURCES
     with lake_lock(paths.lake, load_config().runs.lock_wait_seconds, "rapport retract") as lock:
         removed = retract_night(paths, args.date, sources)

@@ -73,8 +73,8 @@ def build_nightly_models(nights: dg.PartitionsDefinition) -> dg.AssetsDefinition
         night_from = window.start.date().isoformat()
         night_to = (window.end - timedelta(days=1)).date().isoformat()
         context.log.info(f"dbt computes nights {night_from} .. {night_to}")
-        ensure_schema_partitions(rapport.paths.lake)
-        ensure_delivery_schema(rapport.paths.lake)
+        ensure_schema_partitions(rapport.paths.lake, rapport.paths.raw_zone)
+        ensure_delivery_schema(rapport.paths.lake, rapport.paths.raw_zone)
         dbt_vars = rapport.dbt_vars(night_from=night_from, night_to=night_to)
         yield from _build(context, rapport, "nightly", dbt_vars)
 

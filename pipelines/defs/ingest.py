@@ -151,7 +151,9 @@ def build_ingest_assets(
             result = child.load(paths, source, in_range, force=config.force)
             loaded = time.monotonic()
             # one validation per object over the range's nights, reported night by night
-            validations = child.validate(paths.lake, paths.quality_dir, source, result.nights)
+            validations = child.validate(
+                paths.lake, paths.quality_dir, source, result.nights, paths.raw_zone
+            )
         phases = {"load_seconds": loaded - started, "validation_seconds": time.monotonic() - loaded}
         entries = loads_of(paths.lake, source, result.nights)
         for obj in objects:

@@ -10,10 +10,11 @@ import dagster as dg
 
 from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.resources import RapportResource
-from rapport.config import MoneyConfig, PublishConfig
-from rapport.exports import export_night
+from rapport.config import MoneyConfig, PublishConfig, load_config
+from rapport.exports import copy_night_to_store, export_night
 from rapport.pending import record_published
 from rapport.publish import PUBLISHED, publish
+from rapport.raw_zone import filesystem
 
 EXPORTED = (*PUBLISHED, ("rapport", "publication"))
 
@@ -83,6 +84,14 @@ def build_serving(settings: PublishConfig, money: MoneyConfig) -> dg.AssetsDefin
                 parquet=settings.parquet_exports,
             )
             metadata["exports"] = dg.MetadataValue.path(str(export.folder))
+            if paths.store_exports:
+                copied = copy_night_to_store(
+                    export,
+                    paths.store_exports,
+                    filesystem(paths.lake_url, load_config().lake_store),
+                    keep_nights=settings.keep_export_nights,
+                )
+                metadata["exports_on_store"] = dg.MetadataValue.text(copied)
         if settings.dbt_docs:
             site = _dbt_docs(context, rapport)
             metadata["dbt_docs"] = dg.MetadataValue.path(site)

@@ -35,7 +35,8 @@ class LocalDbtCli(DbtCliResource):
 
 
 class RapportResource(dg.ConfigurableResource):
-    """The landing folder, the lake (raw zone and run state) and the serving warehouse."""
+    """The landing folder, the lake (raw zone and run state; `lake_dir` may be an object-store
+    URL, rapport.raw_zone) and the serving warehouse."""
 
     landing_dir: str
     lake_dir: str
@@ -74,6 +75,7 @@ class RapportResource(dg.ConfigurableResource):
         lake = self.paths.lake
         return {
             "lake_root": Path(lake).as_posix(),
+            "raw_root": self.paths.raw_zone.root,
             "records_root": self.paths.records_dir.as_posix(),
             **store.dbt_vars(lake),
             **window,
@@ -107,7 +109,7 @@ def explicit_resources(paths: Paths, engine: str = "") -> dict[str, object]:
     return {
         "rapport": RapportResource(
             landing_dir=str(paths.landing),
-            lake_dir=str(paths.lake),
+            lake_dir=paths.lake_location,
             warehouse_path=str(paths.warehouse),
             engine_name=engine,
         )

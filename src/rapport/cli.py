@@ -96,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--landing", type=Path, required=True, help="the extracts' landing folder")
     run.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     run.add_argument(
-        "--lake", type=Path, help="raw zone and run state (default: lake/ beside the warehouse)"
+        "--lake",
+        help="raw zone and run state (default: lake/ beside the warehouse); an object-store "
+        "URL (s3://bucket/prefix) holds the raw zone, the run state stays in lake/",
     )
     when = run.add_mutually_exclusive_group()
     when.add_argument("--date", type=_date, help="run this one night")
@@ -134,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     rt.add_argument("--source", choices=SOURCES, help="only this source's delivery (default: all)")
     rt.add_argument("--landing", type=Path, required=True, help="the extracts' landing folder")
     rt.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
-    rt.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
+    rt.add_argument("--lake", help="default: lake/ beside the warehouse (or s3://bucket/prefix)")
 
     wl = command("watchlist", "print the satisfied-but-at-risk accounts")
     wl.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
@@ -149,7 +151,7 @@ def _parser() -> argparse.ArgumentParser:
     wl.add_argument("--min-arr", dest="min_arr", type=float, help="ARR at least this")
     qu = command("quarantine", "list quarantined rows and rejected files")
     qu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
-    qu.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
+    qu.add_argument("--lake", help="default: lake/ beside the warehouse (or s3://bucket/prefix)")
     qu.add_argument("--date", type=_date, help="only this extract date (default: every night)")
     qu.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     dc = command("docs", "the dbt docs of the latest publish (models, columns, lineage)")
@@ -159,7 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     bt.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     tu = command("tune", "fit the signal weights and thresholds on this installation's history")
     tu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
-    tu.add_argument("--lake", type=Path, help="run state (default: lake/ beside the warehouse)")
+    tu.add_argument("--lake", help="run state (default: lake/ beside the warehouse)")
     mode = tu.add_mutually_exclusive_group()
     mode.add_argument(
         "--apply",

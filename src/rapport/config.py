@@ -1,5 +1,5 @@
 """Run configuration from `rapport.toml` (schedule, sensors, quality gates, ingest, money,
-alerts, report, tune, engine)."""
+alerts, report, tune, engine, lake store)."""
 
 from __future__ import annotations
 
@@ -183,6 +183,19 @@ class PublishConfig:
 
 
 @dataclass(frozen=True)
+class LakeStoreConfig:
+    """How to reach a lake on an object store (`--lake s3://bucket/prefix`): the NAMES of the
+    environment variables that hold the endpoint and the credentials (read when a run starts;
+    an unset one leaves botocore's own chain: AWS_* variables, ~/.aws, an instance role)."""
+
+    endpoint_url_env: str = "RAPPORT_S3_ENDPOINT_URL"
+    access_key_id_env: str = "RAPPORT_S3_ACCESS_KEY_ID"
+    secret_access_key_env: str = "RAPPORT_S3_SECRET_ACCESS_KEY"
+    # empty: botocore's (AWS_DEFAULT_REGION, ~/.aws/config)
+    region: str = ""
+
+
+@dataclass(frozen=True)
 class RapportConfig:
     schedule: ScheduleConfig = ScheduleConfig()
     sensors: SensorConfig = SensorConfig()
@@ -196,6 +209,7 @@ class RapportConfig:
     landing: LandingConfig = LandingConfig()
     runs: RunLockConfig = RunLockConfig()
     publish: PublishConfig = PublishConfig()
+    lake_store: LakeStoreConfig = LakeStoreConfig()
 
 
 def load_config(path: Path | None = None) -> RapportConfig:
@@ -218,4 +232,5 @@ def load_config(path: Path | None = None) -> RapportConfig:
         landing=LandingConfig(**raw.get("landing", {})),
         runs=RunLockConfig(**raw.get("runs", {})),
         publish=PublishConfig(**raw.get("publish", {})),
+        lake_store=LakeStoreConfig(**raw.get("lake_store", {})),
     )

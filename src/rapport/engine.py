@@ -21,6 +21,7 @@ import yaml
 
 from rapport.config import EngineConfig
 from rapport.paths import Paths, PathsError
+from rapport.raw_zone import profile_filesystem
 
 PROFILE_HEADER = "# Written by Rapport for each run: dbt builds with the configured engine.\n"
 
@@ -48,6 +49,14 @@ class Engine:
         """Fail early, in one line, when this engine cannot run here."""
         if self.name != "spark":
             return
+        raw = self.paths.raw_zone
+        if raw.remote and self.settings.spark_method == "session":
+            raise PathsError(
+                f"engine spark in a local session cannot read the raw zone at {raw.root}: "
+                "Spark's object-store connector (hadoop-aws) is not installed with pyspark; "
+                "use a cluster that has it (spark_method thrift or http, an s3a:// lake) "
+                "or a local lake (README, 'The lake on shared storage')"
+            )
         if importlib.util.find_spec("dbt.adapters.spark") is None:
             raise PathsError(
                 "engine spark needs dbt-spark and pyspark: install them with "
@@ -67,7 +76,16 @@ class Engine:
         return PROFILE_HEADER + yaml.safe_dump(body, sort_keys=False)
 
     def _duckdb_output(self) -> dict[str, object]:
-        return {"type": "duckdb", "path": self.paths.build_db.as_posix(), "threads": self.threads}
+        output: dict[str, object] = {
+            "type": "duckdb",
+            "path": self.paths.build_db.as_posix(),
+            "threads": self.threads,
+        }
+        raw = self.paths.raw_zone
+        if raw.protocol is not None:
+            # DuckDB reads the object store through fsspec: no httpfs extension to download
+            output["filesystems"] = [profile_filesystem(raw.protocol, raw.store)]
+        return output
 
     def _spark_output(self) -> dict[str, object]:
         s = self.settings

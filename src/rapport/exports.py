@@ -5,15 +5,19 @@ where `<data>` is the serving warehouse's folder. A night's folder is written be
 others under a temporary name and renamed into place, so a reader never sees half a night;
 exporting a night again replaces it. CSV text cells that a spreadsheet would run as a
 formula get the same quote prefix as the watchlist CSV (`rapport.safe_output.csv_cell`).
+
+With a lake on an object store each exported night is also copied to
+`<lake URL>/exports/<night>/` (`copy_night_to_store`): the files, then `_SUCCESS` last.
 """
 
 from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import duckdb
+import fsspec
 
 from rapport.safe_output import FORMULA_START
 
@@ -94,3 +98,35 @@ def export_night(
         for stale in nights[:-keep_nights]:
             shutil.rmtree(stale, ignore_errors=True)
     return Export(final, tuple(files))
+
+
+MARKER = "_SUCCESS"
+
+
+def copy_night_to_store(
+    export: Export, url: str, fs: fsspec.AbstractFileSystem, keep_nights: int = 0
+) -> str:
+    """Copy an exported night to `<url>/<night>/` on an object store and return that URL.
+
+    An object store has no folder rename: the night's `_SUCCESS` is removed first, the files
+    are put (each object whole), files of an earlier export of the night that are no longer
+    written are removed, and `_SUCCESS` is written last: a reader that takes a night only
+    with its marker never reads half of one. Keeps the latest `keep_nights` nights (0: all).
+    """
+    night = export.folder.name
+    target = f"{url}/{night}"
+    marker = f"{target}/{MARKER}"
+    if fs.exists(marker):
+        fs.rm(marker)
+    for file in export.files:
+        fs.put_file(str(file), f"{target}/{file.name}")
+    written = {file.name for file in export.files} | {MARKER}
+    for old in fs.ls(target, detail=False):
+        if PurePosixPath(old).name not in written:
+            fs.rm(old)
+    fs.pipe_file(marker, b"")
+    if keep_nights > 0:
+        nights = sorted(p for p in fs.ls(url, detail=False) if PurePosixPath(p).name[:1].isdigit())
+        for stale in nights[:-keep_nights]:
+            fs.rm(stale, recursive=True)
+    return target

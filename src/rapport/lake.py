@@ -6,7 +6,7 @@
 <lake>/raw/rapport/deliveries/<source>/dt=<D>/          the deliveries table (one row a load)
 <lake>/quarantine/<source>/<object>/dt=<D>/             refused rows and files
 <lake>/manifests/<source>/dt=<D>.json                   load records: what a load read and wrote
-<lake>/state/                                           run state (published, retracted, hashes, lock)
+<lake>/state/                                           run state (published, retracted, hashes, lock, raw zone)
 <lake>/build/                                           the build warehouse, dbt's targets
 <lake>/warehouse/, <lake>/spark/                        Spark's models and catalog (engine spark)
 <lake>/logs/                                            the last run's dbt lines
@@ -98,6 +98,11 @@ class Lake:
     def retracted_state(self) -> Path:
         """Retracted nights and their landing fingerprints (`rapport.retract`)."""
         return self.state_dir / "retracted.json"
+
+    @property
+    def raw_zone_state(self) -> Path:
+        """Where an object-store raw zone is (`rapport.raw_zone_home`); absent: under the lake."""
+        return self.state_dir / "raw_zone.json"
 
     @property
     def run_lock(self) -> Path:

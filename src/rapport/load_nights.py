@@ -57,6 +57,7 @@ def load_source_nights(
     complete = set(readable_nights(paths, source))
     result = SourceLoad(source)
     # the range's partitions are made durable together, before its load records (lake_writes)
+    raw = paths.raw_zone
     with kept_in_lake(paths.lake, paths.landing, hashes) as known, deferred_sync():
         wanted = sorted(n for n in nights if n in complete)
         changed = set(wanted) if force else _changed_since_load(paths, source, wanted, known)
@@ -67,10 +68,10 @@ def load_source_nights(
             if night not in changed:
                 result.unchanged.append(night)
                 continue
-            loads = ingest_delivery(paths.landing, paths.lake, source, night, known)
+            loads = ingest_delivery(paths.landing, paths.lake, source, night, known, raw)
             # the fingerprint of the bytes just loaded (as in the load record): no second read
             loaded = fingerprint({Path(x.file).name: x.sha256 for x in loads})
-            write_delivery_row(paths.lake, source, night, loads, loaded)
+            write_delivery_row(paths.lake, source, night, loads, loaded, raw)
             result.loaded.append(night)
             log.info(
                 night_loaded_line(

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from rapport.config import load_config
 from rapport.lake import Lake
+from rapport.raw_zone import RawZone, is_url
 
 
 class PathsError(ValueError):
@@ -21,8 +23,11 @@ class PathsError(ValueError):
 @dataclass(frozen=True)
 class Paths:
     landing: Path
-    lake: Path
+    lake: Path  # the lake's local folder
     warehouse: Path
+    # an object-store lake (`--lake s3://bucket/prefix`): its raw zone is there, the rest of
+    # the lake in `lake` (rapport.raw_zone); "" = the whole lake is `lake`
+    lake_url: str = ""
 
     @classmethod
     def resolve(
@@ -31,19 +36,31 @@ class Paths:
         landing: str | Path | None = None,
         lake: str | Path | None = None,
     ) -> Paths:
-        """Absolute paths; the lake defaults to `lake/` beside the warehouse file."""
+        """Absolute paths; the lake defaults to `lake/` beside the warehouse file, which also
+        holds the local part of a lake given as an object-store URL."""
         wh = Path(warehouse).expanduser().resolve()
         if wh.suffix != ".duckdb":
             raise PathsError(f"warehouse {wh} must be a .duckdb file path")
         if wh.exists() and wh.is_dir():
             raise PathsError(f"warehouse {wh} is a directory, not a file")
         land = Path(landing).expanduser().resolve() if landing else wh.parent / "landing"
-        lk = Path(lake).expanduser().resolve() if lake else wh.parent / "lake"
+        url = str(lake).rstrip("/") if lake and is_url(str(lake)) else ""
+        lk = Path(lake).expanduser().resolve() if lake and not url else wh.parent / "lake"
         if lk.exists() and not lk.is_dir():
             raise PathsError(f"lake {lk} is a file, not a folder")
         if land.exists() and not land.is_dir():
             raise PathsError(f"landing {land} is a file, not a folder")
-        return cls(landing=land, lake=lk, warehouse=wh)
+        return cls(landing=land, lake=lk, warehouse=wh, lake_url=url)
+
+    @property
+    def lake_location(self) -> str:
+        """The lake as given: its URL, or its local folder."""
+        return self.lake_url or str(self.lake)
+
+    @property
+    def raw_zone(self) -> RawZone:
+        """Where the ingest writes the typed Parquet and the engine reads it."""
+        return RawZone.under(self.lake_location, load_config().lake_store)
 
     @property
     def lake_layout(self) -> Lake:
@@ -71,6 +88,12 @@ class Paths:
         return self.warehouse.parent / "exports"
 
     @property
+    def store_exports(self) -> str:
+        """Where each exported night is copied on an object-store lake (`<URL>/exports`);
+        "" for a local lake."""
+        return f"{self.lake_url}/exports" if self.lake_url else ""
+
+    @property
     def docs_dir(self) -> Path:
         """The dbt docs of the latest publish (`dbt docs generate --static`)."""
         return self.warehouse.parent / "docs"
@@ -79,6 +102,11 @@ class Paths:
     def dagster_home(self) -> Path:
         """Used when DAGSTER_HOME is not set."""
         return self.warehouse.parent / "dagster"
+
+    def require_lake(self) -> None:
+        """An object-store lake must be reachable before a run starts."""
+        if self.lake_url and (why := self.raw_zone.unreachable()):
+            raise PathsError(f"lake {self.lake_url} cannot be used: {why}")
 
     def require_landing(self) -> None:
         if not self.landing.is_dir():

@@ -21,7 +21,7 @@ from rapport.contract import SOURCES, objects_of
 from rapport.ingest.lake_writes import read_load_records
 from rapport.ingest.landing import delivery_fingerprint, delivery_is_complete
 from rapport.ingest.results import IngestError
-from rapport.lake import QUARANTINE, RAW, Lake
+from rapport.lake import QUARANTINE, Lake
 from rapport.paths import Paths
 
 
@@ -66,21 +66,29 @@ def retract_night(paths: Paths, night: date, sources: tuple[str, ...] = SOURCES)
     """Remove the night of these sources from the lake; returns what was removed (one
     line per source), empty when none of them had it loaded."""
     marks = retracted(paths.lake)
+    raw = paths.raw_zone
     removed = []
     for source in sources:
         lake = Lake(paths.lake)
-        folders = [
-            lake.partition(zone, o, night) for o in objects_of(source) for zone in (RAW, QUARANTINE)
-        ]
-        delivery_row = lake.deliveries_partition(source, night)
+        folders = [lake.partition(QUARANTINE, o, night) for o in objects_of(source)]
         load_record = lake.load_record(source, night)
-        present = [p for p in (*folders, delivery_row, load_record) if p.exists()]
-        if not present:
+        present = [p for p in (*folders, load_record) if p.exists()]
+        raw_present = [
+            p
+            for p in (
+                *(raw.partition_path(source, o.name, night) for o in objects_of(source)),
+                raw.deliveries_partition_path(source, night),
+            )
+            if raw.exists(p)
+        ]
+        if not present and not raw_present:
             continue
         marks.setdefault(source, {})[night.isoformat()] = _landing_fingerprint(paths, source, night)
         _write_json(
             Lake(paths.lake).retracted_state, marks
         )  # first: a crash below leaves it retracted
+        for where in raw_present:
+            raw.remove(where)
         for p in present:
             shutil.rmtree(p) if p.is_dir() else p.unlink()
         removed.append(f"{source}/dt={night.isoformat()}")

@@ -48,7 +48,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         help="write the nightly report, one self-contained HTML page",
     )
     rp.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
-    rp.add_argument("--lake", type=Path, help="default: lake/ beside the warehouse")
+    rp.add_argument("--lake", help="default: lake/ beside the warehouse (or s3://bucket/prefix)")
     rp.add_argument("--out", type=Path, required=True, help="the HTML file to write")
 
     ov = sub.add_parser(

@@ -27,6 +27,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from rapport.paths import Paths
+from rapport.raw_zone import RawZone
 
 if TYPE_CHECKING:
     from multiprocessing.queues import Queue
@@ -95,12 +96,12 @@ def load_in_child(paths: Paths, source: str, nights: list[date], force: bool) ->
 
 
 def validate_in_child(
-    lake: Path, quality_dir: Path, source: str, nights: list[date]
+    lake: Path, quality_dir: Path, source: str, nights: list[date], raw: RawZone | None
 ) -> "list[ObjectValidation]":
     """Child side of `StepProcess.validate`: ``validate_nights`` (GX is imported here only)."""
     from rapport.quality import validate_nights
 
-    return validate_nights(lake, quality_dir, source, nights)
+    return validate_nights(lake, quality_dir, source, nights, raw)
 
 
 # --- the parent's side -----------------------------------------------------------------------
@@ -163,14 +164,20 @@ class StepProcess:
         return self._call(load_in_child, paths, source, nights, force)
 
     def validate(
-        self, lake: Path, quality_dir: Path, source: str, nights: list[date]
+        self,
+        lake: Path,
+        quality_dir: Path,
+        source: str,
+        nights: list[date],
+        raw: RawZone | None = None,
     ) -> "list[ObjectValidation]":
-        """``rapport.quality.validate_nights`` in the child: one outcome per night and object."""
+        """``rapport.quality.validate_nights`` in the child: one outcome per night and object
+        (of the raw zone `raw`, default the lake's)."""
         if not self.isolated:
             from rapport.quality import validate_nights
 
-            return validate_nights(lake, quality_dir, source, nights)
-        return self._call(validate_in_child, lake, quality_dir, source, nights)
+            return validate_nights(lake, quality_dir, source, nights, raw)
+        return self._call(validate_in_child, lake, quality_dir, source, nights, raw)
 
     def _call(self, fn: Callable[..., T], *args: Any) -> T:
         if self._pool is None or self._relay is None:

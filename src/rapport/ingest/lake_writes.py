@@ -5,6 +5,9 @@ built in a scratch folder under ``<lake>/.tmp/`` and moved into place with one
 ``os.replace``: a reader sees
 the old file or the new one, never a part of either, and a crash at any point leaves at
 most a stale temporary folder, removed when the same partition is next built.
+
+A raw zone on an object store (`rapport.raw_zone`) has no rename: the finished file is
+uploaded last, as one object put, which the store makes visible whole or not at all.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 from rapport.contract import SourceObject
 from rapport.lake import PART, Lake
+from rapport.raw_zone import RawZone
 from rapport.state_errors import UnreadableState
 
 
@@ -89,6 +93,14 @@ def move_into_place(built: Path, target_dir: Path) -> None:
     else:
         batch.files.append(target_dir / PART)
         batch.folders[target_dir] = None
+
+
+def put_into_raw(raw: RawZone, built: Path, target_dir: str) -> None:
+    """Put a finished parquet file into a raw-zone partition (`RawZone` path or URL)."""
+    if not raw.remote:
+        move_into_place(built, Path(target_dir))
+        return
+    raw.fs.put_file(str(built), f"{target_dir}/{PART}")
 
 
 def _fsync(path: Path) -> None:

@@ -28,7 +28,8 @@ from rapport.ingest.landing import (
     utf8_error,
 )
 from rapport.ingest.results import FileRejected, IngestError, ObjectLoad
-from rapport.lake import QUARANTINE, RAW, Lake
+from rapport.lake import QUARANTINE, Lake
+from rapport.raw_zone import RawZone
 from rapport.state_errors import UnreadableState
 
 _PARQUET: dict[str, Any] = {"compression": "zstd", "compression_level": 1}
@@ -90,9 +91,10 @@ def ingest_object(
     obj: SourceObject,
     extract_date: date,
     hashes: LandingHashes | None = None,
+    raw: RawZone | None = None,
 ) -> ObjectLoad:
     """Load one landing file of a complete delivery into ``raw`` and ``quarantine``; the
-    file's digest is remembered in `hashes`.
+    file's digest is remembered in `hashes`. The raw zone is `raw` (default: the lake's).
 
     Bad rows go to quarantine and the rest loads; a file that cannot be loaded at all
     is refused whole (its night's raw partition is then left as it was).
@@ -115,7 +117,10 @@ def ingest_object(
             return _reject(lake, target, e, _sha256(stats))
         except OSError as e:
             return _reject(lake, target, FileRejected(f"file cannot be read: {e}"), _sha256(stats))
-        writes.move_into_place(target.raw_file, Lake(lake).partition(RAW, obj, extract_date))
+        raw = raw or RawZone.under(lake)
+        writes.put_into_raw(
+            raw, target.raw_file, raw.partition_path(obj.source, obj.name, extract_date)
+        )
         writes.move_into_place(
             target.quarantine_file, Lake(lake).partition(QUARANTINE, obj, extract_date)
         )
@@ -137,8 +142,10 @@ def ingest_delivery(
     source: str,
     extract_date: date,
     hashes: LandingHashes | None = None,
+    raw: RawZone | None = None,
 ) -> list[ObjectLoad]:
-    """Load every object of one complete delivery, then write its load record."""
+    """Load every object of one complete delivery into the raw zone `raw` (default: the
+    lake's), then write its load record."""
     check_source(source)
     folder = require_complete(landing, source, extract_date)
     if reason := incomplete_reason(folder, source):
@@ -149,7 +156,9 @@ def ingest_delivery(
     except UnreadableState:
         replaced = None  # being repaired: `--force` on the night loads it again
     writes.forget_load_record(lake, source, extract_date)
-    loads = [ingest_object(landing, lake, obj, extract_date, hashes) for obj in objects_of(source)]
+    loads = [
+        ingest_object(landing, lake, obj, extract_date, hashes, raw) for obj in objects_of(source)
+    ]
     # a delivery replaced while it was read must not be recorded as loaded
     require_complete(landing, source, extract_date)
     if success_mtime(landing, source, extract_date) != mtime:

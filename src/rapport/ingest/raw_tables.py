@@ -12,15 +12,17 @@ delivery: its counts and fingerprint.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
 from rapport.contract import OBJECTS, raw_schema
-from rapport.ingest.lake_writes import move_into_place
+from rapport.ingest.lake_writes import put_into_raw
 from rapport.ingest.results import ObjectLoad
 from rapport.lake import Lake
+from rapport.raw_zone import RawZone
 
 DELIVERY_SCHEMA = {
     "source": pl.Utf8,
@@ -34,30 +36,48 @@ DELIVERY_SCHEMA = {
 }
 
 
-def ensure_schema_partitions(lake: Path) -> None:
-    """Write `<lake>/raw/<source>/<object>/_schema/part-0.parquet` where it is missing."""
+def ensure_schema_partitions(lake: Path, raw: RawZone | None = None) -> None:
+    """Write `<raw>/<source>/<object>/_schema/part-0.parquet` where it is missing (the raw
+    zone `raw`, default the lake's)."""
+    raw = raw or RawZone.under(lake)
     for obj in OBJECTS:
-        target = Lake(lake).schema_file(obj.source, obj.name)
-        if target.exists():
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        pl.DataFrame(schema=raw_schema(obj)).write_parquet(tmp)
-        tmp.replace(target)
+        _ensure_empty(lake, raw, raw.schema_path(obj.source, obj.name), raw_schema(obj))
 
 
-def ensure_delivery_schema(lake: Path) -> None:
+def ensure_delivery_schema(lake: Path, raw: RawZone | None = None) -> None:
     """A zero-row record so `raw/rapport/deliveries` is readable before any delivery."""
-    target = Lake(lake).deliveries_schema_file
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        pl.DataFrame(schema=DELIVERY_SCHEMA).write_parquet(target)
+    raw = raw or RawZone.under(lake)
+    _ensure_empty(lake, raw, raw.deliveries_schema_path, DELIVERY_SCHEMA)
+
+
+def _ensure_empty(lake: Path, raw: RawZone, target: str, schema: Mapping[str, pl.DataType]) -> None:
+    """A zero-row Parquet file with `schema` at `target` (a file of the raw zone) unless
+    one is there; built in scratch, put in place whole."""
+    if raw.exists(target):
+        return
+    built = Lake(lake).scratch_root / "schemas" / f"{uuid.uuid4().hex}.parquet"
+    built.parent.mkdir(parents=True, exist_ok=True)
+    pl.DataFrame(schema=schema).write_parquet(built)
+    if raw.remote:
+        try:
+            raw.fs.put_file(str(built), target)
+        finally:
+            built.unlink(missing_ok=True)
+        return
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    built.replace(target)
 
 
 def write_delivery_row(
-    lake: Path, source: str, night: date, loads: list[ObjectLoad], fingerprint: str
+    lake: Path,
+    source: str,
+    night: date,
+    loads: list[ObjectLoad],
+    fingerprint: str,
+    raw: RawZone | None = None,
 ) -> None:
-    """The deliveries table's row of one loaded delivery."""
+    """The deliveries table's row of one loaded delivery (in the raw zone `raw`, default the
+    lake's)."""
     frame = pl.DataFrame(
         [
             {
@@ -77,4 +97,6 @@ def write_delivery_row(
     built = scratch / f"{source}-{night.isoformat()}-{uuid.uuid4().hex}.parquet"
     built.parent.mkdir(parents=True, exist_ok=True)
     frame.write_parquet(built)
-    move_into_place(built, Lake(lake).deliveries_partition(source, night))
+    raw = raw or RawZone.under(lake)
+    put_into_raw(raw, built, raw.deliveries_partition_path(source, night))
+    built.unlink(missing_ok=True)  # uploaded (an object store); moved away otherwise

@@ -65,6 +65,7 @@ from rapport.quality.validate import (
     validate_night,
     validate_partition,
 )
+from rapport.raw_zone import RawZone
 
 log = logging.getLogger(__name__)
 
@@ -85,19 +86,24 @@ class Partition:
 
 
 def validate_nights(
-    lake: Path, quality_dir: Path, source: str, nights: list[date]
+    lake: Path,
+    quality_dir: Path,
+    source: str,
+    nights: list[date],
+    raw: RawZone | None = None,
 ) -> list[ObjectValidation]:
-    """Validate each object of ``source`` on each of ``nights`` (nights the raw zone has no
-    delivery of are skipped), night by night in the outcome: one `ObjectValidation` per
-    night and object, in night order. One night is `validate_night`."""
+    """Validate each object of ``source`` on each of ``nights`` (nights the raw zone `raw`,
+    default the lake's, has no delivery of are skipped), night by night in the outcome: one
+    `ObjectValidation` per night and object, in night order. One night is `validate_night`."""
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
     objects = objects_of(source)
-    delivered = delivery_nights(lake, source, objects)
+    raw = raw or RawZone.under(lake)
+    delivered = delivery_nights(raw, source, objects)
     wanted = sorted(set(nights) & set(delivered))
     if len(wanted) <= 1:
-        return [o for n in wanted for o in validate_night(lake, quality_dir, source, n)]
-    v = new_validator(lake, quality_dir, source, delivered)
+        return [o for n in wanted for o in validate_night(lake, quality_dir, source, n, raw)]
+    v = new_validator(raw, quality_dir, source, delivered)
     by_night: dict[date, list[ObjectValidation]] = {n: [] for n in wanted}
     pages: dict[date, dict[str, str]] = {n: {} for n in wanted}
     keys: list[ValidationResultIdentifier] = []
@@ -105,12 +111,12 @@ def validate_nights(
         suite = v.context.suites.add(build_suite(obj))
         parts: list[Partition] = []
         for night in wanted:
-            partition = read_night(lake, obj, night)
+            partition = read_night(raw, obj, night)
             if partition is None:
                 by_night[night].append(missing(obj, night))
                 continue
             frame, rows = partition
-            parts.append(Partition(night, with_derived(frame, obj, night, lake), rows))
+            parts.append(Partition(night, with_derived(frame, obj, night, raw), rows))
         for batch in batches(parts):
             for outcome, key in _validate_batch(v, obj, suite, batch):
                 by_night[outcome.extract_date].append(outcome)
@@ -167,7 +173,7 @@ def _validate_batch(
     out = []
     for p in batch:
         bounds = scaled_bounds(
-            drift_bounds(v.lake, obj, p.night, v.nights), p.prepared.height, p.rows
+            drift_bounds(v.raw, obj, p.night, v.nights), p.prepared.height, p.rows
         )
         if p.night not in flagged and within(p.prepared.height, bounds):
             out.append((_clean(obj, p, path), key))

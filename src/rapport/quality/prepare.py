@@ -3,17 +3,14 @@ delivery history (earlier nights' row counts and keys) the night is compared wit
 
 from __future__ import annotations
 
-import re
 import statistics
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 import pandas as pd
 import polars as pl
 import pyarrow as pa
 
 from rapport.contract import SourceObject
-from rapport.lake import RAW, Lake
 from rapport.quality.suites import (
     DRIFT_FACTOR,
     DRIFT_FLOOR,
@@ -26,38 +23,27 @@ from rapport.quality.suites import (
     references,
     stamps,
 )
-
-_DT = re.compile(r"dt=(\d{4}-\d{2}-\d{2})$")
-
-
-def _nights_in(folder: Path) -> set[date]:
-    if not folder.is_dir():
-        return set()
-    return {date.fromisoformat(m[1]) for p in folder.iterdir() if (m := _DT.match(p.name))}
+from rapport.raw_zone import RawZone
 
 
-def _files(lake: Path, source: str, obj: str, night: date) -> list[Path]:
-    return sorted(Lake(lake).raw_partition(source, obj, night).glob("*.parquet"))
-
-
-def delivery_nights(lake: Path, source: str, objects: tuple[SourceObject, ...]) -> list[date]:
+def delivery_nights(raw: RawZone, source: str, objects: tuple[SourceObject, ...]) -> list[date]:
     """Nights the source delivered: its delivery records, or any object partition."""
-    nights = _nights_in(Lake(lake).deliveries_dir(source))
+    nights = raw.nights(raw.deliveries_path(source))
     for obj in objects:
-        nights |= _nights_in(Lake(lake).object_dir(RAW, source, obj.name))
+        nights |= raw.nights(raw.object_path(source, obj.name))
     return sorted(nights)
 
 
-def read_night(lake: Path, obj: SourceObject, night: date) -> tuple[pl.DataFrame, int] | None:
+def read_night(raw: RawZone, obj: SourceObject, night: date) -> tuple[pl.DataFrame, int] | None:
     """The object's raw partition of the night and its row count; None when the ingest wrote
     none. A partition over ``MAX_VALIDATED_ROWS`` is validated on a deterministic uniform
     sample of that many rows: GX works on pandas in memory (a 13M-row tasks night took the
     process past 14 GiB), and every row has already passed the ingest's own row checks."""
-    files = _files(lake, obj.source, obj.name, night)
+    files = raw.files(obj.source, obj.name, night)
     if not files:
         return None
-    rows = _row_count(lake, obj, night) or 0
-    scan = pl.scan_parquet(files)
+    rows = raw.row_count(files)
+    scan = raw.scan(files)
     if rows > MAX_VALIDATED_ROWS:
         every = -(-rows // MAX_VALIDATED_ROWS)  # ceil: keep every n-th row, in file order
         scan = scan.gather_every(every)
@@ -78,15 +64,15 @@ def scaled_bounds(
 MAX_VALIDATED_ROWS = 500_000
 
 
-def _row_count(lake: Path, obj: SourceObject, night: date) -> int | None:
-    files = _files(lake, obj.source, obj.name, night)
+def _row_count(raw: RawZone, obj: SourceObject, night: date) -> int | None:
+    files = raw.files(obj.source, obj.name, night)
     if not files:
         return None
-    return pl.scan_parquet(files).select(pl.len()).collect().item()
+    return raw.row_count(files)
 
 
 def drift_bounds(
-    lake: Path, obj: SourceObject, night: date, nights: list[date]
+    raw: RawZone, obj: SourceObject, night: date, nights: list[date]
 ) -> dict[str, int | None]:
     """Row-count bounds for the night from earlier incremental deliveries of the object.
 
@@ -96,7 +82,7 @@ def drift_bounds(
     their median (and ``DRIFT_FLOOR``).
     """
     earlier = [d for d in nights[1:] if d < night][-DRIFT_NIGHTS:]
-    counts = [n for d in earlier if (n := _row_count(lake, obj, d)) is not None]
+    counts = [n for d in earlier if (n := _row_count(raw, obj, d)) is not None]
     if not counts:
         return {MIN_ROWS: None, MAX_ROWS: None}
     return {
@@ -106,26 +92,26 @@ def drift_bounds(
 
 
 def delivered_keys(
-    lake: Path, source: str, ref: Reference, night: date, dtype: pl.DataType
+    raw: RawZone, source: str, ref: Reference, night: date, dtype: pl.DataType
 ) -> pl.Series:
     """Distinct keys of the referenced object delivered up to ``night``, as ``dtype``.
 
     Partitions without the key column (refused by the target's own suite) add nothing.
     """
-    folder = Lake(lake).object_dir(RAW, source, ref.target)
+    folder = raw.object_path(source, ref.target)
     scans = [
-        pl.scan_parquet(f).select(pl.col(ref.target_key).cast(dtype, strict=False))
-        for d in sorted(_nights_in(folder))
+        raw.scan([f]).select(pl.col(ref.target_key).cast(dtype, strict=False))
+        for d in sorted(raw.nights(folder))
         if d <= night
-        for f in _files(lake, source, ref.target, d)
-        if ref.target_key in pl.read_parquet_schema(f)
+        for f in raw.files(source, ref.target, d)
+        if ref.target_key in raw.columns(f)
     ]
     if not scans:
         return pl.Series(ref.target_key, [], dtype=dtype)
     return pl.concat(scans).unique().collect().to_series()
 
 
-def with_derived(frame: pl.DataFrame, obj: SourceObject, night: date, lake: Path) -> pl.DataFrame:
+def with_derived(frame: pl.DataFrame, obj: SourceObject, night: date, raw: RawZone) -> pl.DataFrame:
     """Add the derived columns the suite checks (see `rapport.quality.suites`).
 
     A derived column is left out when a column it needs is missing: the schema checks
@@ -140,7 +126,7 @@ def with_derived(frame: pl.DataFrame, obj: SourceObject, night: date, lake: Path
     ]
     for r in references(obj):
         if r.column in have:
-            known = delivered_keys(lake, obj.source, r, night, frame.schema[r.column])
+            known = delivered_keys(raw, obj.source, r, night, frame.schema[r.column])
             unknown = pl.col(r.column).is_not_null() & ~pl.col(r.column).is_in(known.implode())
             derived.append(pl.when(unknown).then(pl.col(r.column)).alias(r.derived))
     for p in patterns(obj):

@@ -33,6 +33,7 @@ from rapport.quality.prepare import (
 )
 from rapport.quality.result import ObjectValidation, from_result
 from rapport.quality.suites import build_suite
+from rapport.raw_zone import RawZone
 
 log = logging.getLogger(__name__)
 
@@ -65,15 +66,20 @@ def _context() -> AbstractDataContext:
     return gx.get_context(project_config=config, mode="ephemeral")
 
 
-def new_validator(lake: Path, quality_dir: Path, source: str, nights: list[date]) -> Validator:
+def new_validator(raw: RawZone, quality_dir: Path, source: str, nights: list[date]) -> Validator:
     context = _context()
-    return Validator(context, context.data_sources.add_pandas(source), lake, quality_dir, nights)
+    return Validator(context, context.data_sources.add_pandas(source), raw, quality_dir, nights)
 
 
 def validate_night(
-    lake: Path, quality_dir: Path, source: str, extract_date: date
+    lake: Path,
+    quality_dir: Path,
+    source: str,
+    extract_date: date,
+    raw: RawZone | None = None,
 ) -> list[ObjectValidation]:
-    """Run each object's suite on the source's raw partitions of ``extract_date``.
+    """Run each object's suite on the source's raw partitions of ``extract_date`` (in the
+    raw zone `raw`, default the lake's).
 
     Saves each GX validation result to
     ``<quality_dir>/validations/<source>/<object>/dt=<D>.json`` and updates the Data Docs
@@ -83,24 +89,25 @@ def validate_night(
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
     objects = objects_of(source)
-    nights = delivery_nights(lake, source, objects)
+    raw = raw or RawZone.under(lake)
+    nights = delivery_nights(raw, source, objects)
     if extract_date not in nights:
         raise FileNotFoundError(
-            f"no delivery of {source} for {extract_date.isoformat()} in {lake / 'raw'}"
+            f"no delivery of {source} for {extract_date.isoformat()} in {raw.root}"
         )
-    v = new_validator(lake, quality_dir, source, nights)
+    v = new_validator(raw, quality_dir, source, nights)
     context = v.context
     outcomes: list[ObjectValidation] = []
     keys: list[ValidationResultIdentifier] = []
     for obj in objects:
         started = time.perf_counter()
         suite = context.suites.add(build_suite(obj))  # rendered even when not run tonight
-        partition = read_night(lake, obj, extract_date)
+        partition = read_night(raw, obj, extract_date)
         if partition is None:
             outcomes.append(missing(obj, extract_date))
             continue
         frame, rows = partition
-        prepared = with_derived(frame, obj, extract_date, lake)
+        prepared = with_derived(frame, obj, extract_date, raw)
         outcome, key = validate_partition(v, obj, suite, prepared, rows, extract_date)
         outcomes.append(outcome)
         keys.append(key)
@@ -119,11 +126,11 @@ def validate_night(
 @dataclass
 class Validator:
     """What validating a source's partitions needs: the GX context and its pandas datasource,
-    the lake (drift bounds), where results go, and the source's delivered nights."""
+    the raw zone (drift bounds), where results go, and the source's delivered nights."""
 
     context: AbstractDataContext
     datasource: PandasDatasource
-    lake: Path
+    raw: RawZone
     quality_dir: Path
     nights: list[date]
     _definitions: dict[str, gx.ValidationDefinition] = field(default_factory=dict)
@@ -156,7 +163,7 @@ def validate_partition(
     """Validate one night's partition (``prepared``: with its derived columns), save the
     result as ``result_path`` and keep it in the context's store (for its Data Docs page)."""
     key = docs.result_key(obj, night)
-    bounds = scaled_bounds(drift_bounds(v.lake, obj, night, v.nights), prepared.height, rows)
+    bounds = scaled_bounds(drift_bounds(v.raw, obj, night, v.nights), prepared.height, rows)
     result = run_suite(v.context, v.definition(obj, suite, obj.name), prepared, bounds, key)
     path = result_path(v.quality_dir, obj.source, obj.name, night)
     docs.write_atomic(path, json.dumps(result, indent=1))
