@@ -36,14 +36,16 @@ book as (
         max(as_of_date) as as_of_date,
         max(weights_version) as weights_version,
         count(*) as accounts,
-        sum(arr) as arr,
-        sum(arr_at_risk) as arr_at_risk,
-        sum(expected_arr_loss) as expected_arr_loss,
+        -- sums and averages in decimals: exact, so the result does not depend on the order the
+        -- engine adds rows in (a float average of 85.95 rounds either way)
+        sum(cast(arr as decimal(38, 6))) as arr,
+        sum(cast(arr_at_risk as decimal(38, 6))) as arr_at_risk,
+        sum(cast(expected_arr_loss as decimal(38, 6))) as expected_arr_loss,
         cast(count_if(risk_tier = 'high') as {{ dbt.type_bigint() }}) as high_risk_accounts,
         cast(count_if(quadrant = 'accessible') as {{ dbt.type_bigint() }}) as accessible_accounts,
         cast(count_if(quadrant = 'insufficient_evidence') as {{ dbt.type_bigint() }}) as insufficient_evidence_accounts,
-        avg(satisfaction_score) as avg_satisfaction_score,
-        avg(loyalty_risk_score) as avg_loyalty_risk_score
+        avg(cast(satisfaction_score as decimal(38, 6))) as avg_satisfaction_score,
+        avg(cast(loyalty_risk_score as decimal(38, 6))) as avg_loyalty_risk_score
     from accounts
     group by owner_id
 )
@@ -53,15 +55,15 @@ select
     book.owner_id,
     book.owner_name,
     book.accounts,
-    book.arr,
-    book.arr_at_risk,
-    round(book.arr_at_risk / nullif(book.arr, 0), 4) as share_arr_at_risk,
-    round(book.expected_arr_loss, 2) as expected_arr_loss,
+    cast(book.arr as double) as arr,
+    cast(book.arr_at_risk as double) as arr_at_risk,
+    cast(round(book.arr_at_risk / nullif(book.arr, 0), 4) as double) as share_arr_at_risk,
+    cast(round(book.expected_arr_loss, 2) as double) as expected_arr_loss,
     book.high_risk_accounts,
     book.accessible_accounts,
     book.insufficient_evidence_accounts,
-    round(book.avg_satisfaction_score, 1) as avg_satisfaction_score,
-    round(book.avg_loyalty_risk_score, 1) as avg_loyalty_risk_score,
+    cast(round(book.avg_satisfaction_score, 1) as double) as avg_satisfaction_score,
+    cast(round(book.avg_loyalty_risk_score, 1) as double) as avg_loyalty_risk_score,
     coalesce(commitments.commitments_due, 0) as commitments_due,
     coalesce(commitments.commitments_kept, 0) as commitments_kept,
     cast(round(1.0 * commitments.commitments_kept / nullif(commitments.commitments_due, 0), 4) as double) as commitments_kept_ratio,
