@@ -63,7 +63,8 @@ def _marts(inst: Installation) -> dict[str, list[tuple]]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Installation:
-    inst = generate(tmp_path_factory.mktemp("hostile"), 30, START, len(NIGHTS), 7)
+    # 60 accounts: enough that the watchlist has rows whose hostile names the CLI must escape
+    inst = generate(tmp_path_factory.mktemp("hostile"), 60, START, len(NIGHTS), 7)
     _poison_names(inst.landing)
     assert inst.run() == 0
     return inst
