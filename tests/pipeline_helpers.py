@@ -141,7 +141,8 @@ class BuiltStates:
     `copy(name, build, into)` builds the state called `name` the first time it is asked for
     (`build` gets an empty installation under the session's cache folder), then copies the
     whole installation (landing, lake, warehouse, quality results, Dagster instance) to
-    `into`: a test may run nights on its copy, the cached state is never touched.
+    `into`: a test may run nights on its copy, the cached state is never touched. A build may
+    start from another state: `copy(other, its_build, inst.landing.parent)` inside it.
     """
 
     def __init__(self, root: Path) -> None:
@@ -154,7 +155,7 @@ class BuiltStates:
             cached.mkdir(parents=True)
             build(installation(cached))
             (cached / ".built").touch()
-        shutil.copytree(cached, into, dirs_exist_ok=True)
+        shutil.copytree(cached, into, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".built"))
         return installation(into)
 
 

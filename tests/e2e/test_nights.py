@@ -73,7 +73,6 @@ def _upserts_and_deletes(inst: Installation) -> None:
 
 def _late_record(inst: Installation) -> None:
     """After N1 and N2: N3 carries an older version of A."""
-    _upserts_and_deletes(inst)
     deliver_all(inst.landing, N3, {"accounts": [account("A", "Alpha late", sf(N1, hour=15))]})
     assert inst.run() == 0
 
@@ -85,7 +84,11 @@ def after_n2(built_states: BuiltStates, tmp_path: Path) -> Installation:
 
 @pytest.fixture
 def after_n3(built_states: BuiltStates, tmp_path: Path) -> Installation:
-    return built_states.copy("nights_n3", _late_record, tmp_path / "inst")
+    def after_n2_then_n3(inst: Installation) -> None:
+        built_states.copy("nights_n2", _upserts_and_deletes, inst.landing.parent)
+        _late_record(inst)
+
+    return built_states.copy("nights_n3", after_n2_then_n3, tmp_path / "inst")
 
 
 def current_names(inst: Installation) -> dict[str, str]:
@@ -216,30 +219,30 @@ def test_a_missing_night_is_stale_then_recomputed(after_n3: Installation):
 
 
 def _generate_80(inst: Installation) -> None:
-    generate(inst.landing.parent, 80, date(2026, 9, 1), 5, seed=5)
+    generate(inst.landing.parent, 80, date(2026, 9, 1), 3, seed=5)
 
 
 @pytest.fixture
 def generated(built_states: BuiltStates, tmp_path: Path) -> Installation:
-    """A generated landing (80 accounts, 5 nights), nothing run yet."""
-    return built_states.copy("generated_80", _generate_80, tmp_path / "gen")
+    """A generated landing (80 accounts, 3 nights), nothing run yet."""
+    return built_states.copy("generated_80x3", _generate_80, tmp_path / "gen")
 
 
 def test_backfill_equals_nightly_and_reruns_are_idempotent(generated: Installation, tmp_path):
     nightly = Installation(
         generated.landing, tmp_path / "nightly" / "warehouse.duckdb", generated.labels
     )
-    for i in range(5):
+    for i in range(3):
         assert nightly.run("--date", (date(2026, 9, 1) + timedelta(days=i)).isoformat()) == 0
     backfill = Installation(
         generated.landing, tmp_path / "backfill" / "warehouse.duckdb", generated.labels
     )
-    assert backfill.run("--from", "2026-09-01", "--to", "2026-09-05") == 0
+    assert backfill.run("--from", "2026-09-01", "--to", "2026-09-03") == 0
     assert marts_digest(nightly.warehouse) == marts_digest(backfill.warehouse)
     # versions are incremental: built night by night they equal a build of all at once
     assert versions_digest(nightly) == versions_digest(backfill)
     before = marts_digest(nightly.warehouse)
-    assert nightly.run("--date", "2026-09-05", "--force") == 0
+    assert nightly.run("--date", "2026-09-03", "--force") == 0
     assert marts_digest(nightly.warehouse) == before
 
 
