@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -211,19 +212,54 @@ def bound_row(
     }
 
 
+def _load_history(
+    step: Callable[[str, list[str]], str], landing: Path, warehouse: Path, scale: Scale
+) -> None:
+    """`rapport run` every night up to the one before the cut into `warehouse`."""
+    before_cut = (scale.cut - timedelta(days=1)).isoformat()
+    warehouse.parent.mkdir(exist_ok=True)  # `rapport run` starts installations in folders
+    step(
+        "history",
+        [
+            "run",
+            f"--landing={landing}",
+            f"--warehouse={warehouse}",
+            f"--from={scale.start}",
+            f"--to={before_cut}",
+        ],
+    )
+
+
 def evaluate(
-    name: str, variant: Variant, config: Config, work: Path, reuse: bool = False
+    name: str,
+    variant: Variant,
+    config: Config,
+    work: Path,
+    reuse: bool = False,
+    retune: bool = False,
 ) -> dict[str, object]:
     """Generate, load, tune and judge one variant; failures are recorded, not raised.
 
     The history is loaded once into `work/history`; the default and the tuned runs of the cut
     night each start from a copy of it. With `reuse`, a landing and history already in `work`
     (from an earlier run of the same settings) are kept: the history run then loads only what
-    is missing and recomputes the nights with the current code."""
+    is missing and recomputes the nights with the current code. With `retune`, the kept
+    history and default cut night are used as they are (StepFailed when `work` holds none for
+    these settings): only `rapport tune --apply` and the tuned cut night run, a few minutes
+    instead of a quarter of an hour (`python -m bench.validity.replay` is faster still)."""
     scale = config.scale
     settings = json.dumps({"scale": str(scale), "variant": variant.describe()}, sort_keys=True)
     marker = work / "settings.json"
-    if work.exists() and not (reuse and marker.is_file() and marker.read_text() == settings):
+    kept = marker.is_file() and marker.read_text() == settings
+    if retune and not (kept and (work / "default" / "warehouse.duckdb").is_file()):
+        return {
+            "variant": variant.describe(),
+            "error": f"--retune: {work} holds no kept history and default cut night for these "
+            "settings (run once without --retune first)",
+            "log": str(work / "rapport.log"),
+            "seconds": {},
+        }
+    if work.exists() and not ((reuse or retune) and kept):
         shutil.rmtree(work)
     work.mkdir(parents=True, exist_ok=True)
     marker.write_text(settings)
@@ -234,7 +270,7 @@ def evaluate(
     history_wh = work / "history" / "warehouse.duckdb"
     tuned_wh = work / "tuned" / "warehouse.duckdb"
     default_wh = work / "default" / "warehouse.duckdb"
-    for copy in (tuned_wh.parent, default_wh.parent):
+    for copy in (tuned_wh.parent,) if retune else (tuned_wh.parent, default_wh.parent):
         shutil.rmtree(copy, ignore_errors=True)
     cut = scale.cut
     result: dict[str, object] = {
@@ -254,7 +290,9 @@ def evaluate(
             timings[label] = round(time.monotonic() - started, 1)
 
     try:
-        if not (landing / "surveys" / f"dt={cut}" / "_SUCCESS").is_file():
+        if retune:
+            shutil.copytree(history_wh.parent, tuned_wh.parent)
+        elif not (landing / "surveys" / f"dt={cut}" / "_SUCCESS").is_file():
             step(
                 "generate",
                 [
@@ -268,24 +306,14 @@ def evaluate(
                     *variant_args(variant),
                 ],
             )
-        before_cut = (cut - timedelta(days=1)).isoformat()
-        history_wh.parent.mkdir(exist_ok=True)  # `rapport run` starts installations in folders
-        step(
-            "history",
-            [
-                "run",
-                f"--landing={landing}",
-                f"--warehouse={history_wh}",
-                f"--from={scale.start}",
-                f"--to={before_cut}",
-            ],
-        )
-        shutil.copytree(history_wh.parent, default_wh.parent)
-        shutil.copytree(history_wh.parent, tuned_wh.parent)
-        step(
-            "cut_default",
-            ["run", f"--landing={landing}", f"--warehouse={default_wh}", f"--date={cut}"],
-        )
+        if not retune:
+            _load_history(step, landing, history_wh, scale)
+            shutil.copytree(history_wh.parent, default_wh.parent)
+            shutil.copytree(history_wh.parent, tuned_wh.parent)
+            step(
+                "cut_default",
+                ["run", f"--landing={landing}", f"--warehouse={default_wh}", f"--date={cut}"],
+            )
         population, satisfied, watch = night_state(default_wh, cut)
         positives = labels_at(labels, cut)
         rows: dict[str, object] = result["rows"]  # type: ignore[assignment]
