@@ -1,0 +1,153 @@
+"""The fit recipe's settings (rapport.toml [tune]: standardise, c_candidates, cv_folds,
+unsatisfied_weight, drop_protective, threshold_scores), each on a small labelled frame
+whose answer is known by construction."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+
+from rapport.tune.config import TuneConfig
+from rapport.tune.fit import choose_c, fit, fit_coefficients, held_out_scores, score
+
+BASE = TuneConfig(min_flagged=1, bootstrap_rounds=0)
+
+
+def frame(
+    accounts: int = 300, nights: int = 3, seed: int = 5, satisfied_share: float = 0.7
+) -> pl.DataFrame:
+    """Account-nights with three signals: `strong` fires on most leavers and few others,
+    `weak` on slightly more leavers than stayers, `unsat` only on unsatisfied leavers."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for a in range(accounts):
+        leaving = rng.random() < 0.25
+        satisfied = rng.random() < satisfied_share
+        strong = rng.uniform(0.5, 1.0) if rng.random() < (0.7 if leaving else 0.05) else 0.0
+        weak = 1.0 if rng.random() < (0.5 if leaving else 0.3) else 0.0
+        unsat = 1.0 if (leaving and not satisfied and rng.random() < 0.9) else 0.0
+        for n in range(nights):
+            rows.append(
+                {
+                    "account_id": f"A{a:04d}",
+                    "as_of_date": date(2026, 1, 1) + timedelta(days=n),
+                    "strong": strong,
+                    "weak": weak,
+                    "unsat": unsat,
+                    "is_satisfied": satisfied,
+                    "defected": leaving,
+                }
+            )
+    return pl.DataFrame(rows)
+
+
+SIGNALS = ["strong", "weak", "unsat"]
+
+
+def linear(f: pl.DataFrame, coef: np.ndarray) -> np.ndarray:
+    return f.select(SIGNALS).to_numpy() @ coef
+
+
+def test_standardised_fits_do_not_depend_on_the_unit_a_strength_is_written_in():
+    f = frame()
+    shrunk = f.with_columns(pl.col("strong") * 0.1)  # the same signal, strengths a tenth
+    on = replace(BASE, standardise=True, regularisation_c=0.05)
+    off = replace(BASE, standardise=False, regularisation_c=0.05)
+    # standardised: the coefficient grows tenfold, every account's linear score is the same
+    a, b = fit_coefficients(f, SIGNALS, on), fit_coefficients(shrunk, SIGNALS, on)
+    assert np.allclose(linear(f, a), linear(shrunk, b), rtol=1e-3)
+    # not standardised: the same C penalises the shrunk signal harder, its share falls
+    a, b = fit_coefficients(f, SIGNALS, off), fit_coefficients(shrunk, SIGNALS, off)
+    assert b[0] * 0.1 < a[0] * 0.9
+
+
+def test_c_is_fixed_without_candidates_and_cross_validated_with_them():
+    f = frame()
+    c, why = choose_c(f, SIGNALS, BASE)
+    assert c == BASE.regularisation_c and "fixed" in why
+    cv = replace(BASE, c_candidates=(0.001, 0.1, 10.0), cv_folds=4)
+    c, why = choose_c(f, SIGNALS, cv)
+    assert c in (0.001, 0.1, 10.0)
+    assert "4-fold" in why and all(f"{x:g}:" in why for x in (0.001, 0.1, 10.0))
+    fitted = fit(f, SIGNALS, cv)
+    assert fitted.c == c and fitted.c_reason == why
+
+
+def test_unsatisfied_weight_zero_fits_on_the_watchlists_population_only():
+    f = frame()
+    everyone = fit_coefficients(f, SIGNALS, BASE)
+    satisfied_only = fit_coefficients(f, SIGNALS, replace(BASE, unsatisfied_weight=0.0))
+    # `unsat` tells apart unsatisfied leavers: weighted with them it earns points; fitted on
+    # the satisfied, among whom it never fires, it earns none
+    assert everyone[2] > 0
+    assert satisfied_only[2] == 0
+    assert satisfied_only[0] > 0
+
+
+def test_drop_protective_worst_refits_after_each_single_drop():
+    # `calm` fires on most stayers (protective); `open` fires only where calm does not, a
+    # little less often among leavers: beside calm it comes out slightly protective, without
+    # calm it marks the accounts calm does not, who leave more. Dropping all protective
+    # signals at once loses `open`; dropping the worst (calm) first and refitting keeps it.
+    rng = np.random.default_rng(3)
+    rows = []
+    for a in range(3000):
+        leaving = rng.random() < 0.3
+        strong = 1.0 if rng.random() < (0.6 if leaving else 0.2) else 0.0
+        calm = 1.0 if rng.random() < (0.05 if leaving else 0.6) else 0.0
+        opened = 1.0 if (not calm and rng.random() < (0.45 if leaving else 0.55)) else 0.0
+        rows.append(
+            {
+                "account_id": f"A{a}",
+                "strong": strong,
+                "calm": calm,
+                "open": opened,
+                "is_satisfied": True,
+                "defected": leaving,
+            }
+        )
+    f = pl.DataFrame(rows)
+    names = ["strong", "calm", "open"]
+    all_at_once = fit_coefficients(f, names, replace(BASE, drop_protective="all"))
+    one_by_one = fit_coefficients(f, names, replace(BASE, drop_protective="worst"))
+    assert all_at_once[1] == 0 and one_by_one[1] == 0  # calm is protective either way
+    assert all_at_once[2] == 0 < one_by_one[2]
+    assert all_at_once[0] > 0 and one_by_one[0] > 0
+
+
+def test_cross_validated_threshold_scores_come_from_fits_that_did_not_see_the_account():
+    f = frame(accounts=200, nights=2)
+    s = replace(BASE, cv_folds=4, threshold_scores="cross_validated")
+    fitted = fit(f, SIGNALS, s)
+    held = held_out_scores(f, SIGNALS, s, fitted.c, fitted.scale)
+    # an account's nights share one fold: its nights get the same held-out score
+    per_account = (
+        pl.DataFrame({"a": f["account_id"], "s": held}).group_by("a").agg(pl.col("s").n_unique())
+    )
+    assert per_account["s"].max() == 1
+    # and the scores differ from the in-sample ones only by what the other folds learnt
+    assert not np.array_equal(held, score(f, fitted.points))
+    assert np.corrcoef(held, score(f, fitted.points))[0, 1] > 0.9
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("drop_protective", "some", "drop_protective is one of all, worst"),
+        ("threshold_scores", "oracle", "threshold_scores is one of in_sample, cross_validated"),
+        ("c_candidates", (0.1, 0.0), "c_candidates must all be above 0"),
+        ("cv_folds", 1, "cv_folds must be at least 2"),
+        ("unsatisfied_weight", 1.5, "unsatisfied_weight must be between 0 and 1"),
+    ],
+)
+def test_a_bad_recipe_setting_is_refused_by_name(key, value, message):
+    with pytest.raises(ValueError, match=message):
+        TuneConfig(**{key: value})
+
+
+def test_a_toml_list_of_candidates_is_accepted():
+    assert TuneConfig(c_candidates=[0.1, 1]).c_candidates == (0.1, 1.0)
