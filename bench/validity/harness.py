@@ -42,6 +42,7 @@ from bench.validity.judge import (
     Targets,
     best_at_recall,
     bound_model,
+    cross_validated_bound_scores,
     judge,
     support,
     verdict,
@@ -70,6 +71,8 @@ class Config:
     scale: Scale
     targets: Targets
     bound_c: float
+    bound_cv_folds: int
+    bound_cv_repeats: int
     variants: dict[str, Variant]
 
 
@@ -86,6 +89,8 @@ def load_config(path: Path = CONFIGS, **overrides: int) -> Config:
         ),
         targets=Targets(**raw["targets"]),
         bound_c=float(raw["judge"]["bound_c"]),
+        bound_cv_folds=int(raw["judge"].get("bound_cv_folds", 10)),
+        bound_cv_repeats=int(raw["judge"].get("bound_cv_repeats", 5)),
         variants={
             name: Variant(**spec, **raw.get("defections", {}))
             for name, spec in raw["variants"].items()
@@ -188,8 +193,10 @@ def bound_row(
     positives: set[str],
     population: set[str],
     config: Config,
-) -> tuple[Judged, dict[str, object]]:
-    """The in-sample bound among the satisfied accounts, and how it was fit."""
+    scale_seed: int = 0,
+) -> tuple[Judged, Judged, dict[str, object]]:
+    """The in-sample and the cross-validated bound among the satisfied accounts, and how
+    they were fit."""
     rows = features.filter(pl.col("account_id").is_in(sorted(satisfied & population)))
     accounts = rows["account_id"].to_list()
     # satisfied accounts where no signal fired have no row in a sparse feature frame
@@ -203,13 +210,23 @@ def bound_row(
     row = best_at_recall(
         "in-sample bound", accounts, scores, positives, population, config.targets.recall
     )
-    return row, {
-        "features": x.columns,
-        "fit_rows": len(accounts),
-        "fit_positives": int(y.sum()),
-        "coefficients": coefficients,
-        "support": support(x, y),
-    }
+    honest = cross_validated_bound_scores(
+        x, y, config.bound_c, config.bound_cv_folds, config.bound_cv_repeats, scale_seed
+    )
+    cv_row = best_at_recall(
+        "cross-validated bound", accounts, honest, positives, population, config.targets.recall
+    )
+    return (
+        row,
+        cv_row,
+        {
+            "features": x.columns,
+            "fit_rows": len(accounts),
+            "fit_positives": int(y.sum()),
+            "coefficients": coefficients,
+            "support": support(x, y),
+        },
+    )
 
 
 def _load_history(
@@ -320,9 +337,17 @@ def evaluate(
         default = judge("default weights", watch, positives, population)
         rows["default"] = default.as_dict()
         features, kind = features_at(default_wh, cut)
-        bound, fit = bound_row(features, satisfied, positives, population, config)
+        bound, bound_cv, fit = bound_row(
+            features, satisfied, positives, population, config, scale.seed
+        )
         rows["bound"] = bound.as_dict()
-        result["bound_fit"] = {**fit, "kind": kind, "c": config.bound_c}
+        rows["bound_cv"] = bound_cv.as_dict()
+        result["bound_fit"] = {
+            **fit,
+            "kind": kind,
+            "c": config.bound_c,
+            "cv": f"stratified {config.bound_cv_folds}-fold, {config.bound_cv_repeats} repeats",
+        }
         result["satisfied_positives"] = len(positives & satisfied & population)
         tuned: Judged | None = None
         try:

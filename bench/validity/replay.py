@@ -63,9 +63,9 @@ def eligible_on(warehouse: Path, cut: date) -> tuple[set[str], set[str]]:
     the watchlist whatever the weights: surveys and CRM/support sources not silent)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
-            "select account_id, is_satisfied, satisfaction_evidence, crm_status, support_status"
-            " from marts.account_loyalty_history where as_of_date = ?",
-            [cut],
+            "select account_id, satisfaction_score >= ?, satisfaction_evidence, crm_status,"
+            " support_status from marts.account_loyalty_history where as_of_date = ?",
+            [satisfied_threshold(), cut],
         ).fetchall()
     population = {r[0] for r in rows}
     eligible = {
