@@ -35,9 +35,9 @@ class TuneConfig:
     standardise: bool = False
     c_candidates: tuple[float, ...] = ()
     cv_folds: int = 5
-    unsatisfied_weight: float = 1.0
+    unsatisfied_weight: float = 0.3
     drop_protective: str = "all"
-    threshold_scores: str = "in_sample"
+    threshold_scores: str = "cross_validated"
 
     def __post_init__(self) -> None:
         # a TOML array arrives as a list: keep the dataclass hashable and immutable
