@@ -37,7 +37,7 @@ class TuneConfig:
     cv_folds: int = 5
     unsatisfied_weight: float = 0.3
     drop_protective: str = "all"
-    threshold_scores: str = "cross_validated"
+    threshold_scores: str = "in_sample"
 
     def __post_init__(self) -> None:
         # a TOML array arrives as a list: keep the dataclass hashable and immutable

@@ -12,7 +12,14 @@ import polars as pl
 import pytest
 
 from rapport.tune.config import TuneConfig
-from rapport.tune.fit import choose_c, fit, fit_coefficients, held_out_scores, score
+from rapport.tune.fit import (
+    choose_c,
+    example_weights,
+    fit,
+    fit_coefficients,
+    held_out_scores,
+    score,
+)
 
 # the recipe before these settings: every customer alike, thresholds on in-sample scores
 BASE = TuneConfig(
@@ -187,3 +194,15 @@ def test_a_cross_validated_threshold_holds_its_precision_on_new_accounts_better(
     # cross-validated one holds it better
     assert np.mean(precision["in_sample"]) < 0.65
     assert np.mean(precision["cross_validated"]) > np.mean(precision["in_sample"]) + 0.05
+
+
+def test_a_partial_unsatisfied_weight_sits_between_and_keeps_each_account_one_example():
+    f = frame()
+    partial = replace(BASE, unsatisfied_weight=0.3)
+    w = example_weights(f, partial)
+    satisfied = f["is_satisfied"].to_numpy()
+    assert np.allclose(w[~satisfied] / w[satisfied].max(), 0.3)  # 3 nights each, all alike
+    unsat = [
+        fit_coefficients(f, SIGNALS, replace(BASE, unsatisfied_weight=u))[2] for u in (0, 0.3, 1)
+    ]
+    assert unsat[0] == 0 < unsat[1] < unsat[2]
