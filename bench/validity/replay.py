@@ -39,6 +39,8 @@ from rapport.tune.fit import score
 
 
 def _value(text: str) -> object:
+    if text.startswith("["):  # a list, as TOML writes it: [0.1, 1]
+        return tuple(_value(v.strip()) for v in text.strip("[]").split(",") if v.strip())
     for cast in (int, float):
         try:
             return cast(text)
@@ -48,7 +50,7 @@ def _value(text: str) -> object:
 
 
 def settings_with(base: TuneConfig, overrides: list[str]) -> TuneConfig:
-    """`base` with `key=value` overrides (numbers, true/false, text)."""
+    """`base` with `key=value` overrides (numbers, true/false, [lists], text)."""
     changes = {}
     for item in overrides:
         key, _, raw = item.partition("=")

@@ -32,8 +32,14 @@ def test_retune_refuses_a_history_kept_for_other_settings(tmp_path):
 def test_replay_overrides_tune_settings_by_name():
     s = settings_with(
         TuneConfig(),
-        ["unsatisfied_weight=0", "threshold_scores=cross_validated", "standardise=true"],
+        [
+            "unsatisfied_weight=0",
+            "threshold_scores=cross_validated",
+            "standardise=true",
+            "c_candidates=[0.1, 1]",
+        ],
     )
     assert (s.unsatisfied_weight, s.threshold_scores, s.standardise) == (0, "cross_validated", True)
+    assert s.c_candidates == (0.1, 1.0)
     with pytest.raises(SystemExit, match="no setting 'unsatisfied'"):
         settings_with(TuneConfig(), ["unsatisfied=0"])
