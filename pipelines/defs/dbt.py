@@ -4,7 +4,9 @@
   intermediate signals, `account_loyalty_history`, `account_signal_history` and
   `account_risk_movers`; dbt gets the window as vars.
 - `current_models` (unpartitioned): the marts that show the latest night.
-dbt tests become asset checks of the models they test.
+dbt tests become asset checks of the models they test. dbt unit tests are not run by a night:
+they test the SQL on fixtures, not the night's data, so they run in the test lanes
+(docs/decisions.md, "Unit tests in CI, not in every night").
 """
 
 import json
@@ -104,6 +106,8 @@ def _build(
     # colours only for a terminal: `rapport run` sends dbt's lines to a log file
     colours = "--use-colors" if sys.stdout.isatty() else "--no-use-colors"
     invocation = rapport.dbt().cli(
-        ["build", colours, "--vars", json.dumps(dbt_vars)], context=context, target_path=target
+        ["build", colours, "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)],
+        context=context,
+        target_path=target,
     )
     yield from invocation.stream()

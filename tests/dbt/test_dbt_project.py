@@ -1,6 +1,7 @@
 """The dbt project on its own, on fixtures: every dbt unit test (the YAML beside each model)
-and every data test, by one `dbt build --empty` over an empty raw zone. No Dagster, no
-ingest: the SQL logic's own properties live in those unit tests."""
+and every data test, by one `dbt build --empty` over an empty raw zone, on each engine. No
+Dagster, no ingest: the SQL logic's own properties live in those unit tests, and a night's
+`dbt build` does not run them (docs/decisions.md, "Unit tests in CI, not in every night")."""
 
 from __future__ import annotations
 
@@ -10,22 +11,31 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from rapport.config import EngineConfig
+from rapport.engine import Engine
 from rapport.ingest.raw_tables import ensure_delivery_schema, ensure_schema_partitions
 from rapport.overrides import ensure_active
+from rapport.paths import Paths
 from rapport.project import dbt_project_dir
+from tests.engines import ENGINES
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 def test_every_unit_test_passes_and_every_model_builds_on_an_empty_raw_zone(
-    tmp_path: Path,
+    tmp_path: Path, engine: str
 ) -> None:
-    lake = tmp_path / "lake"
+    paths = Paths.resolve(tmp_path / "warehouse.duckdb", landing=tmp_path / "landing")
+    lake = paths.lake
     ensure_schema_partitions(lake)
     ensure_delivery_schema(lake)
-    ensure_active(tmp_path / "records")  # no override: an empty overrides.parquet
-    (tmp_path / "profiles.yml").write_text(
-        "rapport:\n  target: duckdb\n  outputs:\n    duckdb:\n      type: duckdb\n"
-        f'      path: "{tmp_path / "build.duckdb"}"\n      threads: 1\n'
-    )
+    ensure_active(paths.records_dir)  # no override: an empty overrides.parquet
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    config = EngineConfig(name=engine, spark_shuffle_partitions=1)
+    (profiles / "profiles.yml").write_text(Engine(config, paths, 1).profile())
+    paths.build_db.parent.mkdir(parents=True, exist_ok=True)
     dbt = Path(sys.executable).with_name("dbt")
     proc = subprocess.run(
         [
@@ -35,18 +45,19 @@ def test_every_unit_test_passes_and_every_model_builds_on_an_empty_raw_zone(
             "--project-dir",
             str(dbt_project_dir()),
             "--profiles-dir",
-            str(tmp_path),
+            str(profiles),
             "--target-path",
             str(tmp_path / "target"),
             "--log-path",
             str(tmp_path / "logs"),
             "--vars",
             json.dumps(
-                {"lake_root": lake.as_posix(), "records_root": (tmp_path / "records").as_posix()}
+                {"lake_root": lake.as_posix(), "records_root": paths.records_dir.as_posix()}
             ),
         ],
         capture_output=True,
         text=True,
+        cwd=tmp_path,
         env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
     )
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]

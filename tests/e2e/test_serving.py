@@ -25,19 +25,30 @@ def _generate_120(inst: Installation) -> None:
     generate(inst.landing.parent, 120, START, 4, seed=3)
 
 
-@pytest.fixture
-def landing(built_states: BuiltStates, tmp_path: Path) -> Installation:
-    """A generated landing (120 accounts, 4 nights) of the test's own, nothing run yet."""
-    return built_states.copy("generated_120", _generate_120, tmp_path / "gen")
-
-
-def _install(landing: Installation, root: Path) -> Installation:
-    return Installation(landing.landing, root / "warehouse.duckdb", landing.labels)
-
-
-def test_readers_are_never_blocked_and_see_one_night(landing: Installation, tmp_path):
-    inst = _install(landing, tmp_path)
+def _night_1(inst: Installation) -> None:
+    _generate_120(inst)
     assert inst.run("--date", "2026-09-01") == 0
+
+
+def _every_night(inst: Installation) -> None:
+    _generate_120(inst)
+    assert inst.run() == 0
+
+
+@pytest.fixture
+def after_night_1(built_states: BuiltStates, tmp_path: Path) -> Installation:
+    """The generated landing (120 accounts, 4 nights) with night 1 run, the test's own copy."""
+    return built_states.copy("serving_night_1", _night_1, tmp_path / "inst")
+
+
+@pytest.fixture
+def clean_load(built_states: BuiltStates, tmp_path: Path) -> Installation:
+    """The same landing with every night run in one clean load, the test's own copy."""
+    return built_states.copy("serving_every_night", _every_night, tmp_path / "clean")
+
+
+def test_readers_are_never_blocked_and_see_one_night(after_night_1: Installation, tmp_path):
+    inst = after_night_1
     stop, report = tmp_path / "stop", tmp_path / "report.json"
     reader = subprocess.Popen(
         [
@@ -97,21 +108,19 @@ def _run_and_kill(inst: Installation, marker: str, log: Path) -> None:
     ],
     ids=["during-ingest", "during-dbt", "during-marts"],
 )
-def test_a_killed_run_leaves_serving_intact_and_recovers(landing: Installation, tmp_path, marker):
-    inst = _install(landing, tmp_path)
-    assert inst.run("--date", "2026-09-01") == 0
+def test_a_killed_run_leaves_serving_intact_and_recovers(
+    after_night_1: Installation, clean_load: Installation, tmp_path, marker
+):
+    inst = after_night_1
     before = marts_digest(inst.warehouse)
     _run_and_kill(inst, marker, tmp_path / "killed.log")
     assert marts_digest(inst.warehouse) == before
     assert inst.run() == 0  # no manual cleanup
-    clean = _install(landing, tmp_path / "clean")
-    assert clean.run() == 0
-    assert marts_digest(inst.warehouse) == marts_digest(clean.warehouse)
+    assert marts_digest(inst.warehouse) == marts_digest(clean_load.warehouse)
 
 
-def test_a_publish_killed_halfway_leaves_no_trace(landing: Installation, tmp_path):
-    inst = _install(landing, tmp_path)
-    assert inst.run("--date", "2026-09-01") == 0
+def test_a_publish_killed_halfway_leaves_no_trace(after_night_1: Installation):
+    inst = after_night_1
     before = marts_digest(inst.warehouse)
     leftover = inst.warehouse.with_name(f".{inst.warehouse.name}.publishing")
     leftover.write_bytes(b"half a file")  # what a publish killed before its rename leaves
