@@ -43,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep a landing and history already in --work for the same settings",
     )
+    parser.add_argument(
+        "--retune",
+        action="store_true",
+        help="judge a new tune on the history and default cut night kept in --work by an "
+        "earlier run of the same settings: only tune and the tuned cut night run",
+    )
     args = parser.parse_args(argv)
 
     config = load_config(args.config, accounts=args.accounts, days=args.days, seed=args.seed)
@@ -74,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     for name in names:
         print(f"== {name}: generating, loading the history, tuning, judging ...", flush=True)
-        result = evaluate(name, config.variants[name], config, args.work / name, args.reuse)
+        result = evaluate(
+            name, config.variants[name], config, args.work / name, args.reuse, args.retune
+        )
         summary["variants"][name] = result
         if "error" in result:
             print(f"   not judged: {result['error']} (log: {result['log']})")

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -41,6 +42,7 @@ from bench.validity.judge import (
     Targets,
     best_at_recall,
     bound_model,
+    cross_validated_bound_scores,
     judge,
     support,
     verdict,
@@ -69,6 +71,8 @@ class Config:
     scale: Scale
     targets: Targets
     bound_c: float
+    bound_cv_folds: int
+    bound_cv_repeats: int
     variants: dict[str, Variant]
 
 
@@ -85,6 +89,8 @@ def load_config(path: Path = CONFIGS, **overrides: int) -> Config:
         ),
         targets=Targets(**raw["targets"]),
         bound_c=float(raw["judge"]["bound_c"]),
+        bound_cv_folds=int(raw["judge"].get("bound_cv_folds", 10)),
+        bound_cv_repeats=int(raw["judge"].get("bound_cv_repeats", 5)),
         variants={
             name: Variant(**spec, **raw.get("defections", {}))
             for name, spec in raw["variants"].items()
@@ -187,8 +193,10 @@ def bound_row(
     positives: set[str],
     population: set[str],
     config: Config,
-) -> tuple[Judged, dict[str, object]]:
-    """The in-sample bound among the satisfied accounts, and how it was fit."""
+    scale_seed: int = 0,
+) -> tuple[Judged, Judged, dict[str, object]]:
+    """The in-sample and the cross-validated bound among the satisfied accounts, and how
+    they were fit."""
     rows = features.filter(pl.col("account_id").is_in(sorted(satisfied & population)))
     accounts = rows["account_id"].to_list()
     # satisfied accounts where no signal fired have no row in a sparse feature frame
@@ -202,28 +210,73 @@ def bound_row(
     row = best_at_recall(
         "in-sample bound", accounts, scores, positives, population, config.targets.recall
     )
-    return row, {
-        "features": x.columns,
-        "fit_rows": len(accounts),
-        "fit_positives": int(y.sum()),
-        "coefficients": coefficients,
-        "support": support(x, y),
-    }
+    honest = cross_validated_bound_scores(
+        x, y, config.bound_c, config.bound_cv_folds, config.bound_cv_repeats, scale_seed
+    )
+    cv_row = best_at_recall(
+        "cross-validated bound", accounts, honest, positives, population, config.targets.recall
+    )
+    return (
+        row,
+        cv_row,
+        {
+            "features": x.columns,
+            "fit_rows": len(accounts),
+            "fit_positives": int(y.sum()),
+            "coefficients": coefficients,
+            "support": support(x, y),
+        },
+    )
+
+
+def _load_history(
+    step: Callable[[str, list[str]], str], landing: Path, warehouse: Path, scale: Scale
+) -> None:
+    """`rapport run` every night up to the one before the cut into `warehouse`."""
+    before_cut = (scale.cut - timedelta(days=1)).isoformat()
+    warehouse.parent.mkdir(exist_ok=True)  # `rapport run` starts installations in folders
+    step(
+        "history",
+        [
+            "run",
+            f"--landing={landing}",
+            f"--warehouse={warehouse}",
+            f"--from={scale.start}",
+            f"--to={before_cut}",
+        ],
+    )
 
 
 def evaluate(
-    name: str, variant: Variant, config: Config, work: Path, reuse: bool = False
+    name: str,
+    variant: Variant,
+    config: Config,
+    work: Path,
+    reuse: bool = False,
+    retune: bool = False,
 ) -> dict[str, object]:
     """Generate, load, tune and judge one variant; failures are recorded, not raised.
 
     The history is loaded once into `work/history`; the default and the tuned runs of the cut
     night each start from a copy of it. With `reuse`, a landing and history already in `work`
     (from an earlier run of the same settings) are kept: the history run then loads only what
-    is missing and recomputes the nights with the current code."""
+    is missing and recomputes the nights with the current code. With `retune`, the kept
+    history and default cut night are used as they are (StepFailed when `work` holds none for
+    these settings): only `rapport tune --apply` and the tuned cut night run, a few minutes
+    instead of a quarter of an hour (`python -m bench.validity.replay` is faster still)."""
     scale = config.scale
     settings = json.dumps({"scale": str(scale), "variant": variant.describe()}, sort_keys=True)
     marker = work / "settings.json"
-    if work.exists() and not (reuse and marker.is_file() and marker.read_text() == settings):
+    kept = marker.is_file() and marker.read_text() == settings
+    if retune and not (kept and (work / "default" / "warehouse.duckdb").is_file()):
+        return {
+            "variant": variant.describe(),
+            "error": f"--retune: {work} holds no kept history and default cut night for these "
+            "settings (run once without --retune first)",
+            "log": str(work / "rapport.log"),
+            "seconds": {},
+        }
+    if work.exists() and not ((reuse or retune) and kept):
         shutil.rmtree(work)
     work.mkdir(parents=True, exist_ok=True)
     marker.write_text(settings)
@@ -234,7 +287,7 @@ def evaluate(
     history_wh = work / "history" / "warehouse.duckdb"
     tuned_wh = work / "tuned" / "warehouse.duckdb"
     default_wh = work / "default" / "warehouse.duckdb"
-    for copy in (tuned_wh.parent, default_wh.parent):
+    for copy in (tuned_wh.parent,) if retune else (tuned_wh.parent, default_wh.parent):
         shutil.rmtree(copy, ignore_errors=True)
     cut = scale.cut
     result: dict[str, object] = {
@@ -254,7 +307,9 @@ def evaluate(
             timings[label] = round(time.monotonic() - started, 1)
 
     try:
-        if not (landing / "surveys" / f"dt={cut}" / "_SUCCESS").is_file():
+        if retune:
+            shutil.copytree(history_wh.parent, tuned_wh.parent)
+        elif not (landing / "surveys" / f"dt={cut}" / "_SUCCESS").is_file():
             step(
                 "generate",
                 [
@@ -268,33 +323,31 @@ def evaluate(
                     *variant_args(variant),
                 ],
             )
-        before_cut = (cut - timedelta(days=1)).isoformat()
-        history_wh.parent.mkdir(exist_ok=True)  # `rapport run` starts installations in folders
-        step(
-            "history",
-            [
-                "run",
-                f"--landing={landing}",
-                f"--warehouse={history_wh}",
-                f"--from={scale.start}",
-                f"--to={before_cut}",
-            ],
-        )
-        shutil.copytree(history_wh.parent, default_wh.parent)
-        shutil.copytree(history_wh.parent, tuned_wh.parent)
-        step(
-            "cut_default",
-            ["run", f"--landing={landing}", f"--warehouse={default_wh}", f"--date={cut}"],
-        )
+        if not retune:
+            _load_history(step, landing, history_wh, scale)
+            shutil.copytree(history_wh.parent, default_wh.parent)
+            shutil.copytree(history_wh.parent, tuned_wh.parent)
+            step(
+                "cut_default",
+                ["run", f"--landing={landing}", f"--warehouse={default_wh}", f"--date={cut}"],
+            )
         population, satisfied, watch = night_state(default_wh, cut)
         positives = labels_at(labels, cut)
         rows: dict[str, object] = result["rows"]  # type: ignore[assignment]
         default = judge("default weights", watch, positives, population)
         rows["default"] = default.as_dict()
         features, kind = features_at(default_wh, cut)
-        bound, fit = bound_row(features, satisfied, positives, population, config)
+        bound, bound_cv, fit = bound_row(
+            features, satisfied, positives, population, config, scale.seed
+        )
         rows["bound"] = bound.as_dict()
-        result["bound_fit"] = {**fit, "kind": kind, "c": config.bound_c}
+        rows["bound_cv"] = bound_cv.as_dict()
+        result["bound_fit"] = {
+            **fit,
+            "kind": kind,
+            "c": config.bound_c,
+            "cv": f"stratified {config.bound_cv_folds}-fold, {config.bound_cv_repeats} repeats",
+        }
         result["satisfied_positives"] = len(positives & satisfied & population)
         tuned: Judged | None = None
         try:

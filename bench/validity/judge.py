@@ -117,6 +117,45 @@ def bound_model(
     return model.predict_proba(x)[:, 1], named
 
 
+def cross_validated_bound_scores(
+    features: pl.DataFrame, labels: np.ndarray, c: float, folds: int, repeats: int, seed: int
+) -> np.ndarray:
+    """The bound's model scored honestly: each row's score comes from fits on the other
+    folds (stratified `folds`-fold, averaged over `repeats` shuffles). The in-sample bound
+    fits as many coefficients as there are signals to a handful of positives and so
+    flatters itself; this is what weights fitted on the cut night's own labels, but not on
+    the account they score, reach: a bound no weights learnt from earlier nights can be
+    expected to beat."""
+    from sklearn.model_selection import StratifiedKFold
+
+    x = features.fill_null(0).cast(pl.Float64)
+    y = np.asarray(labels, dtype=int)
+    out = np.zeros(len(y))
+    folds = min(folds, int(y.sum()), int(len(y) - y.sum()))
+    if x.width == 0 or folds < 2:
+        return out
+    for r in range(repeats):
+        split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed + r)
+        for train, test in split.split(np.zeros(len(y)), y):
+            out[test] += _fit_and_score(x[train], y[train], x[test], c) / repeats
+    return out
+
+
+def _fit_and_score(
+    x_train: pl.DataFrame, y_train: np.ndarray, x_test: pl.DataFrame, c: float
+) -> np.ndarray:
+    """The bound's model fitted on the train rows, its probabilities on the test rows."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if y_train.min(initial=0) == y_train.max(initial=0):
+        return np.full(x_test.height, float(y_train.mean()) if len(y_train) else 0.0)
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000))
+    model.fit(x_train.to_numpy(), y_train)
+    return model.predict_proba(x_test.to_numpy())[:, 1]
+
+
 def support(features: pl.DataFrame, labels: np.ndarray) -> dict[str, dict[str, float]]:
     """Per feature: how many positive and negative rows show it (value > 0), and its mean
     among each: which signals separate the truly leaving from the rest."""

@@ -10,7 +10,12 @@ from rapport.generate.variant import DEFAULT
 
 DEFAULT_MIX = DEFAULT.describe()["mix"]
 BEGIN, END = "<!-- validity:begin -->", "<!-- validity:end -->"
-ROWS = (("default", "default weights"), ("tuned", "tuned weights"), ("bound", "in-sample bound"))
+ROWS = (
+    ("default", "default weights"),
+    ("tuned", "tuned weights"),
+    ("bound", "in-sample bound"),
+    ("bound_cv", "cross-validated bound"),
+)
 VERDICTS = {
     "recall_doubled": "tuned recall ≥ 2× default",
     "precision_kept": "no loss of precision",
@@ -27,7 +32,7 @@ def _fmt(value: object, digits: int = 2) -> str:
 
 
 def table(result: dict) -> list[str]:
-    """The three rows of one variant as Markdown table lines."""
+    """The rows of one variant as Markdown table lines."""
     lines = [
         "| weights | precision | recall | lift | watchlist | found / truly leaving |",
         "| --- | --- | --- | --- | --- | --- |",

@@ -66,3 +66,18 @@ def test_the_harness_judges_a_variant_end_to_end(tmp_path: Path) -> None:
     assert "tuned" in rows
     text = docs.read_text("utf-8")
     assert BEGIN in text and END in text and "in-sample bound" in text and "**tiny**" in text
+    # the bound scored on accounts it did not see sits beside it, over the same accounts
+    honest = rows["bound_cv"]
+    assert honest["positives"] == bound["positives"] and "cross-validated bound" in text
+
+    # --retune judges a new tune on the kept history: nothing generated or loaded again
+    history = tmp_path / "work" / "tiny" / "history" / "warehouse.duckdb"
+    loaded_at = history.stat().st_mtime_ns
+    again = tmp_path / "again"
+    code = main([f"--config={config}", f"--work={tmp_path / 'work'}", f"--out={again}", "--retune"])
+    (results,) = again.glob("*-validity.json")
+    retuned = json.loads(results.read_text("utf-8"))["variants"]["tiny"]
+    assert code == 0, retuned.get("error")
+    assert "generate" not in retuned["seconds"] and "history" not in retuned["seconds"]
+    assert history.stat().st_mtime_ns == loaded_at
+    assert retuned["rows"]["default"] == rows["default"]

@@ -147,8 +147,16 @@ def propose(warehouse: Path, lake: Path, settings: TuneConfig) -> dict[str, Any]
             ],
             "refit_rows": all_rows.height,
             "refit_defected_accounts": all_rows.filter("defected")["account_id"].n_unique(),
+            "regularisation_c": {"split": fitted.c, "refit": deployed.c},
+            "regularisation_c_reason": {"split": fitted.c_reason, "refit": deployed.c_reason},
             "examples": "every account and fit night, weighted 1 / (the account's fit nights): "
-            "each account counts once",
+            "each account counts once"
+            + (
+                f"; nights not satisfied weigh {settings.unsatisfied_weight:g} of that"
+                if settings.unsatisfied_weight != 1
+                else ""
+            ),
+            "threshold_scores": settings.threshold_scores,
         },
         "settings": asdict(settings),
         "comparison": comparison,

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 RULES = ("precision", "share", "recall")
 REFIT_HORIZONS = ("split", "longest")
+DROP_RULES = ("all", "worst")
+THRESHOLD_SCORES = ("in_sample", "cross_validated")
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,17 @@ class TuneConfig:
     min_flagged: int = 5
     bootstrap_rounds: int = 50
     seed: int = 7
+    # the fit recipe (validity4): rapport.toml documents each
+    standardise: bool = False
+    c_candidates: tuple[float, ...] = ()
+    cv_folds: int = 5
+    unsatisfied_weight: float = 0.3
+    drop_protective: str = "all"
+    threshold_scores: str = "in_sample"
 
     def __post_init__(self) -> None:
+        # a TOML array arrives as a list: keep the dataclass hashable and immutable
+        object.__setattr__(self, "c_candidates", tuple(float(c) for c in self.c_candidates))
         for rule in (self.high_rule, self.medium_rule):
             if rule not in RULES:
                 raise ValueError(
@@ -45,6 +56,24 @@ class TuneConfig:
             raise ValueError(
                 f"tune.refit_horizon is one of {', '.join(REFIT_HORIZONS)}, "
                 f"not {self.refit_horizon!r}"
+            )
+        if self.drop_protective not in DROP_RULES:
+            raise ValueError(
+                f"tune.drop_protective is one of {', '.join(DROP_RULES)}, "
+                f"not {self.drop_protective!r}"
+            )
+        if self.threshold_scores not in THRESHOLD_SCORES:
+            raise ValueError(
+                f"tune.threshold_scores is one of {', '.join(THRESHOLD_SCORES)}, "
+                f"not {self.threshold_scores!r}"
+            )
+        if any(c <= 0 for c in self.c_candidates):
+            raise ValueError(f"tune.c_candidates must all be above 0, got {self.c_candidates}")
+        if self.cv_folds < 2:
+            raise ValueError(f"tune.cv_folds must be at least 2, got {self.cv_folds}")
+        if not 0 <= self.unsatisfied_weight <= 1:
+            raise ValueError(
+                f"tune.unsatisfied_weight must be between 0 and 1, got {self.unsatisfied_weight}"
             )
         if self.min_fit_nights < 1:
             raise ValueError(f"tune.min_fit_nights must be at least 1, got {self.min_fit_nights}")

@@ -136,6 +136,8 @@ class Fitted:
     points: dict[str, int]
     thresholds: dict[str, int]
     intervals: dict[str, tuple[int, int]] = field(default_factory=dict)
+    c: float = 0.5
+    c_reason: str = ""
 
 
 def _matrix(frame: pl.DataFrame, signals: list[str]) -> np.ndarray:
@@ -147,24 +149,101 @@ def _account_weights(frame: pl.DataFrame) -> np.ndarray:
     return 1.0 / frame.join(counts, on="account_id", how="left")["len"].to_numpy().astype(float)
 
 
-def fit_coefficients(frame: pl.DataFrame, signals: list[str], s: TuneConfig) -> np.ndarray:
-    """Non-negative coefficients, one per signal: signals fitted as protective (negative)
-    are switched off and the rest refitted, so points only ever add risk."""
-    y = frame["defected"].to_numpy()
+def example_weights(frame: pl.DataFrame, s: TuneConfig) -> np.ndarray:
+    """Each row's weight: 1 / (the account's nights), times `unsatisfied_weight` for rows
+    of accounts not satisfied that night (the watchlist holds only satisfied accounts);
+    normalised to a mean of 1."""
     w = _account_weights(frame)
-    w = w * len(w) / w.sum()
-    active = [i for i, name in enumerate(signals) if frame[name].max() > 0]
-    coef = np.zeros(len(signals))
+    if s.unsatisfied_weight != 1.0 and "is_satisfied" in frame.columns:
+        satisfied = frame["is_satisfied"].to_numpy().astype(bool)
+        w = np.where(satisfied, w, w * s.unsatisfied_weight)
+    total = w.sum()
+    return w * len(w) / total if total > 0 else w
+
+
+def _spread(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Each column's weighted standard deviation; 1 where a column does not vary."""
+    mean = np.average(x, axis=0, weights=w)
+    sd = np.sqrt(np.average((x - mean) ** 2, axis=0, weights=w))
+    return np.where(sd > 0, sd, 1.0)
+
+
+def _nonnegative_fit(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float, s: TuneConfig
+) -> np.ndarray:
+    """Non-negative coefficients (per unit of each column of `x`): signals fitted as
+    protective are switched off and the rest refitted, so points only ever add risk
+    (`drop_protective`: "all" the negative ones at once, or the "worst" one at a time).
+    With `standardise`, the penalty applies to coefficients per standard deviation, so one
+    C penalises a rare strong signal and a common weak one alike."""
+    keep = w > 0
+    x, y, w = x[keep], y[keep], w[keep]
+    scale = _spread(x, w) if s.standardise else np.ones(x.shape[1])
+    active = [i for i in range(x.shape[1]) if x[:, i].max(initial=0) > 0]
+    coef = np.zeros(x.shape[1])
     while active and y.any() and not y.all():
-        x = _matrix(frame, [signals[i] for i in active])
-        model = LogisticRegression(C=s.regularisation_c, max_iter=2000)
-        model.fit(x, y, sample_weight=w)
-        fitted = model.coef_[0]
+        model = LogisticRegression(C=c, max_iter=2000)
+        model.fit(x[:, active] / scale[active], y, sample_weight=w)
+        fitted = model.coef_[0] / scale[active]
         if (fitted > 0).all():
             coef[active] = fitted
             break
-        active = [i for i, c in zip(active, fitted, strict=True) if c > 0]
+        if s.drop_protective == "worst":
+            worst = active[int(np.argmin(fitted))]
+            active = [i for i in active if i != worst]
+        else:
+            active = [i for i, c_ in zip(active, fitted, strict=True) if c_ > 0]
     return coef
+
+
+def choose_c(frame: pl.DataFrame, signals: list[str], s: TuneConfig) -> tuple[float, str]:
+    """The regularisation C, and why: `regularisation_c` when `c_candidates` is empty; else
+    the candidate whose fits rank the held-out accounts best, by grouped cross-validation:
+    accounts (all their nights together) fall into `cv_folds` folds, each fold is scored by
+    a fit on the others (average precision of the linear score, example weights), and the
+    candidate with the best mean wins (ties: the smaller C, the stronger penalty)."""
+    if not s.c_candidates:
+        return s.regularisation_c, f"fixed (regularisation_c = {s.regularisation_c:g})"
+    from sklearn.metrics import average_precision_score
+    from sklearn.model_selection import GroupKFold
+
+    x = _matrix(frame, signals)
+    y = frame["defected"].to_numpy().astype(bool)
+    w = example_weights(frame, s)
+    groups = frame["account_id"].to_numpy()
+    folds = min(s.cv_folds, len(np.unique(groups)))
+    results: list[tuple[float, float]] = []
+    for c in sorted(s.c_candidates):
+        scores = []
+        for train, test in GroupKFold(n_splits=folds).split(x, y, groups):
+            if not y[test].any() or not y[train].any():
+                continue
+            coef = _nonnegative_fit(x[train], y[train], w[train], c, s)
+            held = w[test] > 0
+            scores.append(
+                average_precision_score(
+                    y[test][held], (x[test] @ coef)[held], sample_weight=w[test][held]
+                )
+            )
+        results.append((c, float(np.mean(scores)) if scores else 0.0))
+    best = max(results, key=lambda r: (round(r[1], 4), -r[0]))
+    table = ", ".join(f"{c:g}: {ap:.3f}" for c, ap in results)
+    return best[0], f"grouped {folds}-fold cross-validation, average precision by C: {table}"
+
+
+def fit_coefficients(
+    frame: pl.DataFrame, signals: list[str], s: TuneConfig, c: float | None = None
+) -> np.ndarray:
+    """Non-negative coefficients, one per signal (`_nonnegative_fit` on the example weights),
+    with C = `c` or `regularisation_c`."""
+    y = frame["defected"].to_numpy()
+    return _nonnegative_fit(
+        _matrix(frame, signals),
+        y,
+        example_weights(frame, s),
+        s.regularisation_c if c is None else c,
+        s,
+    )
 
 
 def to_points(
@@ -224,11 +303,35 @@ def choose_threshold(
     return best
 
 
+def held_out_scores(
+    frame: pl.DataFrame, signals: list[str], s: TuneConfig, c: float, scale: float
+) -> np.ndarray:
+    """Each row's score from a fit that did not see its account: accounts fall into
+    `cv_folds` folds, each fold scored with the points (on the full fit's `scale`) of a fit
+    on the others. A threshold chosen on these is chosen as it will be used, on accounts the
+    weights were not fitted to; in-sample scores flatter the fit's own defectors."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = frame["account_id"].to_numpy()
+    folds = min(s.cv_folds, len(np.unique(groups)))
+    out = np.zeros(frame.height)
+    for train, test in GroupKFold(n_splits=folds).split(np.zeros(frame.height), groups=groups):
+        coef = fit_coefficients(frame[train], signals, s, c)
+        points = {n: int(round(v * scale)) for n, v in zip(signals, coef, strict=True)}
+        out[test] = score(frame[test], points)
+    return out
+
+
 def fit(frame: pl.DataFrame, signals: list[str], s: TuneConfig) -> Fitted:
     """Weights and thresholds from the labelled fit rows (column `defected`, `is_satisfied`)."""
-    coef = fit_coefficients(frame, signals, s)
+    c, c_reason = choose_c(frame, signals, s)
+    coef = fit_coefficients(frame, signals, s, c)
     scale, points = to_points(coef, frame, signals, s)
-    scores = score(frame, points)
+    scores = (
+        held_out_scores(frame, signals, s, c, scale)
+        if s.threshold_scores == "cross_validated"
+        else score(frame, points)
+    )
     y = frame["defected"].to_numpy()
     satisfied = frame["is_satisfied"].to_numpy()
     # the watchlist's population is the satisfied accounts: the high threshold is chosen there
@@ -236,7 +339,9 @@ def fit(frame: pl.DataFrame, signals: list[str], s: TuneConfig) -> Fitted:
     high = choose_threshold(scores[pop], y[pop], s.high_rule, s.high_target, s)
     medium = choose_threshold(scores, y, s.medium_rule, s.medium_target, s)
     medium = max(1, min(medium, high - 1)) if high > 1 else 1
-    return Fitted(signals, coef, scale, points, {"high": high, "medium": medium})
+    return Fitted(
+        signals, coef, scale, points, {"high": high, "medium": medium}, c=c, c_reason=c_reason
+    )
 
 
 def bootstrap(frame: pl.DataFrame, fitted: Fitted, s: TuneConfig) -> dict[str, tuple[int, int]]:
@@ -255,7 +360,7 @@ def bootstrap(frame: pl.DataFrame, fitted: Fitted, s: TuneConfig) -> dict[str, t
         sample = sample.with_columns(
             (pl.col("account_id") + "#" + pl.col("_copy").cast(pl.String)).alias("account_id")
         )
-        draws.append(fit_coefficients(sample, fitted.signals, s) * fitted.scale)
+        draws.append(fit_coefficients(sample, fitted.signals, s, fitted.c) * fitted.scale)
     if not draws:
         return {}
     arr = np.array(draws)

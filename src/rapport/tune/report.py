@@ -23,6 +23,17 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _regularisation(d: dict[str, Any]) -> list[str]:
+    """The C each fit used, and how it was chosen (absent in reports before validity4)."""
+    c, why = d.get("regularisation_c"), d.get("regularisation_c_reason")
+    if not c or not why:
+        return []
+    return [
+        f"Regularisation C: {c['split']:g} for the split's fit ({why['split']}); "
+        f"{c['refit']:g} for the refit ({why['refit']})."
+    ]
+
+
 def render_markdown(p: dict[str, Any]) -> str:
     d = p["data"]
     before, after = p["comparison"]["before"], p["comparison"]["after"]
@@ -39,6 +50,7 @@ def render_markdown(p: dict[str, Any]) -> str:
         f"Held back: nights {d['report_nights'][0]} .. {d['report_nights'][1]}: "
         f"{d['report_rows']} account-nights, {d['report_accounts']} accounts, "
         f"{d.get('report_defected_accounts', '?')} of them defected.",
+        *_regularisation(d),
         "",
         "## Before vs after, on the held-back nights",
         "",
