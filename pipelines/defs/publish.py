@@ -30,9 +30,6 @@ def _dbt_docs(context: dg.AssetExecutionContext, rapport: RapportResource) -> st
             "docs",
             "generate",
             "--static",
-            # the models as written: a night's compiled SQL (its window baked in) is not what
-            # a reader of the docs looks for, and compiling every model costs ~2 s a night
-            "--no-compile",
             "--no-use-colors",
             "--vars",
             json.dumps(rapport.dbt_vars()),

@@ -76,33 +76,36 @@ def _deliver_bad_rows(inst: Installation) -> None:
     )
 
 
-def _bad_rows_stopped(inst: Installation) -> None:
-    _first_night(inst)
-    _deliver_bad_rows(inst)
-    assert inst.run() == 1
-
-
-def _bad_rows_released(inst: Installation) -> None:
-    _bad_rows_stopped(inst)
-    assert inst.run("--release") == 0
-
-
 @pytest.fixture
 def inst(built_states: BuiltStates, tmp_path: Path) -> Installation:
     """N1 published."""
     return built_states.copy("bad_n1", _first_night, tmp_path / "inst")
 
 
+def _stopped(built_states: BuiltStates, into: Path) -> Installation:
+    def bad_rows_stopped(inst: Installation) -> None:
+        built_states.copy("bad_n1", _first_night, inst.landing.parent)
+        _deliver_bad_rows(inst)
+        assert inst.run() == 1
+
+    return built_states.copy("bad_n2_stopped", bad_rows_stopped, into)
+
+
 @pytest.fixture
 def stopped(built_states: BuiltStates, tmp_path: Path) -> Installation:
     """N1 published, N2's bad rows stopped the night."""
-    return built_states.copy("bad_n2_stopped", _bad_rows_stopped, tmp_path / "inst")
+    return _stopped(built_states, tmp_path / "inst")
 
 
 @pytest.fixture
 def released(built_states: BuiltStates, tmp_path: Path) -> Installation:
     """N2 released and published despite its bad rows."""
-    return built_states.copy("bad_n2_released", _bad_rows_released, tmp_path / "inst")
+
+    def bad_rows_released(inst: Installation) -> None:
+        _stopped(built_states, inst.landing.parent)
+        assert inst.run("--release") == 0
+
+    return built_states.copy("bad_n2_released", bad_rows_released, tmp_path / "inst")
 
 
 def test_bad_rows_are_quarantined_and_stop_the_night(inst: Installation, capsys):
