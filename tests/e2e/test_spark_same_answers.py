@@ -10,11 +10,7 @@ against the models the runs built.
 from __future__ import annotations
 
 import csv
-import json
-import os
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -22,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from rapport.project import dbt_project_dir
 from rapport.publish import FROM_RECORDS, PUBLISHED
+from tests.dbt_cli import run_dbt
 from tests.engines import needs_spark
 from tests.landing_builder import sf
 from tests.pipeline_helpers import Installation, generate
@@ -163,38 +159,15 @@ def test_every_dbt_unit_test_passes_on_spark(both, tmp_path):
     """A night's build runs no dbt unit tests (docs/decisions.md, "Unit tests in CI, not in
     every night"): on Spark they run here, against the models the runs built."""
     paths = both["spark"].paths
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "test",
-            "--select",
-            "test_type:unit",
-            "--project-dir",
-            str(dbt_project_dir()),
-            "--profiles-dir",
-            str(paths.lake_layout.dbt_profiles_dir / "spark"),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--vars",
-            json.dumps(
-                {
-                    "lake_root": paths.lake.as_posix(),
-                    "raw_root": paths.raw_zone.root,
-                    "records_root": paths.records_dir.as_posix(),
-                }
-            ),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    run = run_dbt(
+        ["test", "--select", "test_type:unit"],
+        paths.lake_layout.dbt_profiles_dir / "spark",
+        {
+            "lake_root": paths.lake.as_posix(),
+            "raw_root": paths.raw_zone.root,
+            "records_root": paths.records_dir.as_posix(),
+        },
+        tmp_path,
     )
-    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
-    failed = [f"{r['unique_id']}: {r['message']}" for r in results if r["status"] != "pass"]
-    assert not failed and proc.returncode == 0, "\n".join(failed) or proc.stdout[-3000:]
-    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
-    assert manifest["unit_tests"] and {r["unique_id"] for r in results} == set(
-        manifest["unit_tests"]
-    )
+    assert not run.failures and run.returncode == 0, "\n".join(run.failures) or run.stdout[-3000:]
+    assert run.manifest["unit_tests"] and run.ran == set(run.manifest["unit_tests"])
