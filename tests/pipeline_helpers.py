@@ -6,6 +6,7 @@ import csv
 import hashlib
 import json
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,6 +17,7 @@ import duckdb
 from pipelines.cli import main
 from rapport.contract import OBJECTS, SourceObject
 from rapport.paths import Paths
+from rapport.publish import FROM_RECORDS, PUBLISHED
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,39 @@ def marts_digest(warehouse: Path, tables: tuple[str, ...] = MARTS) -> dict[str, 
         }
     finally:
         con.close()
+
+
+# the published models; not the records (the alerts ledger says when each run raised an alert)
+PUBLISHED_MODELS = [t for t in PUBLISHED if t not in FROM_RECORDS]
+
+
+def _normal(value: object) -> object:
+    """Floats to 9 decimals (engines and lakes may add in a different order); lists as tuples."""
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, list):
+        return tuple(_normal(v) for v in value)
+    return value
+
+
+def mart_rows(warehouse: Path, schema: str, table: str) -> tuple[list[str], Counter]:
+    """A published table's columns (by name, sorted) and its rows as a multiset, to compare
+    two installations row for row whatever order their engines wrote them in."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        columns = sorted(
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ?",
+                [schema, table],
+            ).fetchall()
+        )
+        select = ", ".join(f'"{c}"' for c in columns)
+        rows = con.execute(f"select {select} from {schema}.{table}").fetchall()
+    finally:
+        con.close()
+    return columns, Counter(tuple(_normal(v) for v in row) for row in rows)
 
 
 class BuiltStates:

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import csv
 import shutil
-from collections import Counter
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
 from rapport.contract import OBJECTS
 from rapport.ingest import loaded_deliveries
-from rapport.publish import FROM_RECORDS, PUBLISHED
-from tests.pipeline_helpers import Installation, generate
+from tests.pipeline_helpers import PUBLISHED_MODELS, Installation, generate, mart_rows
 from tests.s3_server import S3Server, point_rapport_at, s3_server
 
 START = date(2026, 10, 1)
@@ -107,41 +104,12 @@ def test_the_published_marts_are_on_the_store_too(runs):
     assert exported.height == served > 0
 
 
-def _normal(value: object) -> object:
-    if isinstance(value, float):
-        return round(value, 9)
-    if isinstance(value, list):
-        return tuple(_normal(v) for v in value)
-    return value
-
-
-def _mart(warehouse: Path, schema: str, table: str) -> tuple[list[str], Counter]:
-    """The mart's columns (sorted) and its rows as a multiset."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        columns = sorted(
-            r[0]
-            for r in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = ? and table_name = ?",
-                [schema, table],
-            ).fetchall()
-        )
-        select = ", ".join(f'"{c}"' for c in columns)
-        rows = con.execute(f"select {select} from {schema}.{table}").fetchall()
-    finally:
-        con.close()
-    return columns, Counter(tuple(_normal(v) for v in row) for row in rows)
-
-
-# the models; not the records (the alerts ledger says when each run raised an alert)
-MODELS = [t for t in PUBLISHED if t not in FROM_RECORDS]
-
-
-@pytest.mark.parametrize(("schema", "table"), MODELS, ids=[t for _, t in MODELS])
+@pytest.mark.parametrize(
+    ("schema", "table"), PUBLISHED_MODELS, ids=[t for _, t in PUBLISHED_MODELS]
+)
 def test_every_mart_is_the_same_as_on_a_local_lake(runs, schema, table):
-    local_columns, local_rows = _mart(runs["local"].warehouse, schema, table)
-    s3_columns, s3_rows = _mart(runs["s3"].warehouse, schema, table)
+    local_columns, local_rows = mart_rows(runs["local"].warehouse, schema, table)
+    s3_columns, s3_rows = mart_rows(runs["s3"].warehouse, schema, table)
     assert s3_columns == local_columns
     assert s3_rows == local_rows, (
         f"{table}: {sum((local_rows - s3_rows).values())} rows only on the local lake, "

@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import csv
 import shutil
-from collections import Counter
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from rapport.publish import FROM_RECORDS, PUBLISHED
 from tests.dbt_cli import run_dbt
 from tests.engines import needs_spark
 from tests.landing_builder import sf
-from tests.pipeline_helpers import Installation, generate
+from tests.pipeline_helpers import PUBLISHED_MODELS, Installation, generate, mart_rows
 
 pytestmark = needs_spark
 
@@ -92,42 +89,12 @@ def both(tmp_path_factory) -> dict[str, Installation]:
     }
 
 
-def _normal(value: object) -> object:
-    """Floats to 9 decimals (the engines may add in a different order); lists as tuples."""
-    if isinstance(value, float):
-        return round(value, 9)
-    if isinstance(value, list):
-        return tuple(_normal(v) for v in value)
-    return value
-
-
-def _mart(warehouse: Path, schema: str, table: str) -> tuple[list[str], Counter]:
-    """The mart's columns (by name, sorted) and its rows as a multiset."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        columns = sorted(
-            r[0]
-            for r in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = ? and table_name = ?",
-                [schema, table],
-            ).fetchall()
-        )
-        select = ", ".join(f'"{c}"' for c in columns)
-        rows = con.execute(f"select {select} from {schema}.{table}").fetchall()
-    finally:
-        con.close()
-    return columns, Counter(tuple(_normal(v) for v in row) for row in rows)
-
-
-# the models; not the records (the alerts ledger says when each run raised an alert)
-MODELS = [t for t in PUBLISHED if t not in FROM_RECORDS]
-
-
-@pytest.mark.parametrize(("schema", "table"), MODELS, ids=[t for _, t in MODELS])
+@pytest.mark.parametrize(
+    ("schema", "table"), PUBLISHED_MODELS, ids=[t for _, t in PUBLISHED_MODELS]
+)
 def test_every_mart_has_the_same_rows_on_both_engines(both, schema, table):
-    duck_columns, duck_rows = _mart(both["duckdb"].warehouse, schema, table)
-    spark_columns, spark_rows = _mart(both["spark"].warehouse, schema, table)
+    duck_columns, duck_rows = mart_rows(both["duckdb"].warehouse, schema, table)
+    spark_columns, spark_rows = mart_rows(both["spark"].warehouse, schema, table)
     assert spark_columns == duck_columns
     only_duckdb = duck_rows - spark_rows
     only_spark = spark_rows - duck_rows
