@@ -100,6 +100,15 @@ def crm_night(landing: Path, night: date = date(2026, 9, 1)) -> None:
     )
 
 
+def crm_range_accounts(night: date, i: int, bad_arr: bool) -> dict[str, list[Row]]:
+    """Night `i` of a small CRM range: two accounts and their owner; with `bad_arr`, the
+    second account (line 3 of accounts.csv) has an ARR that is not a number."""
+    accounts = [account(f"001A{i}", f"Acme {i}", sf(night)), account(f"001B{i}", "B", sf(night))]
+    if bad_arr:
+        accounts[1]["ARR__c"] = "lots"
+    return {"accounts": accounts, "users": [owner(sf(night))]}
+
+
 def child_processes() -> list[psutil.Process]:
     """This process's children, but multiprocessing's resource tracker (one per process,
     started with the first child)."""

@@ -23,7 +23,7 @@ from rapport.quality_gate import GateRule
 from rapport.raw_zone import RawZone, profile_filesystem, s3_options, url_protocol
 from rapport.retract import retract_night
 from rapport.step_process import StepProcess
-from tests.landing_builder import account, owner, sf, write_delivery
+from tests.landing_builder import crm_range_accounts, write_delivery
 from tests.s3_server import point_rapport_at, s3_server
 
 FIRST = date(2026, 10, 1)
@@ -113,13 +113,7 @@ def test_spark_in_a_local_session_refuses_an_object_store_lake_in_one_line(tmp_p
 
 def _landing(landing: Path) -> None:
     for i, night in enumerate(NIGHTS):
-        accounts = [
-            account(f"001A{i}", f"Acme {i}", sf(night)),
-            account(f"001B{i}", "B", sf(night)),
-        ]
-        if night == BAD_LINE:  # the 2nd record (line 3) has an ARR that is not a number
-            accounts[1]["ARR__c"] = "lots"
-        write_delivery(landing, "crm", night, {"accounts": accounts, "users": [owner(sf(night))]})
+        write_delivery(landing, "crm", night, crm_range_accounts(night, i, night == BAD_LINE))
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from rapport.paths import Paths
 from rapport.publish_gates import gate_problems
 from rapport.quality import validate_nights
 from rapport.quality_gate import GateRule
-from tests.landing_builder import account, owner, sf, write_delivery
+from tests.landing_builder import crm_range_accounts, write_delivery
 
 FIRST = date(2026, 10, 1)
 NIGHTS = [FIRST + timedelta(days=i) for i in range(4)]
@@ -23,18 +23,8 @@ BAD_FILE, BAD_LINE = NIGHTS[1], NIGHTS[2]
 
 def _landing(landing: Path) -> None:
     for i, night in enumerate(NIGHTS):
-        accounts = [
-            account(f"001A{i}", f"Acme {i}", sf(night)),
-            account(f"001B{i}", "B", sf(night)),
-        ]
-        if night == BAD_LINE:  # the 2nd record (line 3) has an ARR that is not a number
-            accounts[1]["ARR__c"] = "lots"
         folder = write_delivery(
-            landing,
-            "crm",
-            night,
-            {"accounts": accounts, "users": [owner(sf(night))]},
-            complete=False,
+            landing, "crm", night, crm_range_accounts(night, i, night == BAD_LINE), complete=False
         )
         if night == BAD_FILE:  # not UTF-8: the whole file is refused
             path = folder / "accounts.csv"
