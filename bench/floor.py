@@ -168,6 +168,15 @@ def _exists(con: duckdb.DuckDBPyConnection, database: str, schema: str, name: st
     return bool(found[0][0])
 
 
+def _night_from(args: dict) -> str | None:
+    """The first night a dbt invocation computed: its `night_from` var when set by hand, else
+    its event-time start (how `rapport run` passes the window, macros/night_window.sql)."""
+    night_from = (args.get("vars") or {}).get("night_from")
+    if night_from is None and args.get("event_time_start"):
+        night_from = str(args["event_time_start"])[:10]
+    return night_from
+
+
 def _model_sql(
     con: duckdb.DuckDBPyConnection, node: dict, compiled: str, night_from: str | None
 ) -> list[str]:
@@ -224,7 +233,7 @@ def run_compiled(
         manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
         run = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
         results = run["results"]
-        night_from = (run.get("args", {}).get("vars") or {}).get("night_from")
+        night_from = _night_from(run.get("args", {}))
         for result in _ordered(results, manifest):
             node = manifest["nodes"][result["unique_id"]]
             kind = node["resource_type"]

@@ -3,8 +3,9 @@
   longest baseline after its end, since a night compared with a recomputed night changes too.
 #}
 {% macro in_mover_window(col) -%}
-    {%- set lo = var('night_from') -%}
-    {%- set hi = var('night_to') -%}
+    {%- set window = night_window() -%}
+    {%- set lo = window['from'] -%}
+    {%- set hi = window['to'] -%}
     {%- set reach = var('mover_baseline_days') | max -%}
     (1 = 1
     {%- if lo %} and {{ col }} >= cast('{{ lo }}' as date){% endif %}

@@ -18,10 +18,11 @@
         x -> x.v))
 {%- endmacro %}
 
-{# The night window: [night_from, night_to] vars, null meaning open. #}
+{# The run's night window (macros/night_window.sql), an open end meaning every night. #}
 {% macro in_night_window(col) -%}
-    {%- set lo = var('night_from') -%}
-    {%- set hi = var('night_to') -%}
+    {%- set window = night_window() -%}
+    {%- set lo = window['from'] -%}
+    {%- set hi = window['to'] -%}
     (1 = 1
     {%- if lo %} and {{ col }} >= cast('{{ lo }}' as date){% endif %}
     {%- if hi %} and {{ col }} <= cast('{{ hi }}' as date){% endif %})

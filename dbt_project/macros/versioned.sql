@@ -97,7 +97,7 @@ from final
     {%- set temp = arg_dict['temp_relation'] -%}
     {%- set key = arg_dict['unique_key'] -%}
     {%- set columns = arg_dict['dest_columns'] | map(attribute='quoted') | join(', ') -%}
-    {%- set night_from = var('night_from') -%}
+    {%- set night_from = night_window()['from'] -%}
     delete from {{ target }}
     {%- if night_from %}
     where {{ key }} in (select {{ key }} from {{ temp }})
@@ -124,7 +124,7 @@ from final
 
 {# The night an incremental run recomputes versions from; none: every version. #}
 {% macro recompute_from() -%}
-{{ return(var('night_from') if is_incremental() else none) }}
+{{ return(night_window()['from'] if is_incremental() else none) }}
 {%- endmacro %}
 
 

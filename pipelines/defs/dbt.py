@@ -2,7 +2,8 @@
 
 - `nightly_models` (partitioned by night, one run per range): staging, the
   intermediate signals, `account_loyalty_history`, `account_signal_history` and
-  `account_risk_movers`; dbt gets the window as vars.
+  `account_risk_movers`; dbt gets the window as its event-time flags (macros/night_window.sql),
+  so every invocation of a run passes the same `--vars` and reuses the parsed project.
 - `current_models` (unpartitioned): the marts that show the latest night.
 dbt tests become asset checks of the models they test. dbt unit tests are not run by a night:
 they test the SQL on fixtures, not the night's data, so they run in the test lanes
@@ -21,6 +22,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.resources import RapportResource
 from rapport.ingest.raw_tables import ensure_delivery_schema, ensure_schema_partitions
+from rapport.dbt_parse import night_window_args, reuse_latest_parse
 from rapport.overrides import ensure_active
 from rapport.progress import dbt_started_line
 
@@ -72,13 +74,12 @@ def build_nightly_models(nights: dg.PartitionsDefinition) -> dg.AssetsDefinition
         context: dg.AssetExecutionContext, rapport: RapportResource
     ) -> Iterator[Any]:
         window = context.partition_time_window
-        night_from = window.start.date().isoformat()
-        night_to = (window.end - timedelta(days=1)).date().isoformat()
+        night_from = window.start.date()
+        night_to = (window.end - timedelta(days=1)).date()
         context.log.info(f"dbt computes nights {night_from} .. {night_to}")
         ensure_schema_partitions(rapport.paths.lake, rapport.paths.raw_zone)
         ensure_delivery_schema(rapport.paths.lake, rapport.paths.raw_zone)
-        dbt_vars = rapport.dbt_vars(night_from=night_from, night_to=night_to)
-        yield from _build(context, rapport, "nightly", dbt_vars)
+        yield from _build(context, rapport, "nightly", night_window_args(night_from, night_to))
 
     return nightly_models
 
@@ -92,21 +93,32 @@ def build_nightly_models(nights: dg.PartitionsDefinition) -> dg.AssetsDefinition
     project=rapport_dbt_project,
 )
 def current_models(context: dg.AssetExecutionContext, rapport: RapportResource) -> Iterator[Any]:
-    yield from _build(context, rapport, "current", rapport.dbt_vars())
+    yield from _build(context, rapport, "current", [])
 
 
 def _build(
-    context: dg.AssetExecutionContext, rapport: RapportResource, step: str, dbt_vars: dict
+    context: dg.AssetExecutionContext, rapport: RapportResource, step: str, extra: list[str]
 ) -> Iterator[Any]:
-    """`dbt build` of the step's selection; dbt's target folder lives with the installation,
-    so partial parsing carries over between runs and nothing piles up in the project."""
+    """`dbt build` of the step's selection, with the run's `--vars` (the same in every dbt
+    invocation of a run) and `extra` arguments. Each step keeps its own target folder (its
+    artifacts), with the installation; it starts from the latest parse any step wrote, so
+    partial parsing carries over between steps and runs."""
     target = rapport.paths.lake_layout.dbt_target(step)
+    reuse_latest_parse(target, rapport.paths.lake_layout.dbt_targets)
     ensure_active(rapport.paths.records_dir)  # dbt reads the overrides in force every run
     context.log.info(dbt_started_line(step, len(context.selected_asset_keys)))
     # colours only for a terminal: `rapport run` sends dbt's lines to a log file
     colours = "--use-colors" if sys.stdout.isatty() else "--no-use-colors"
     invocation = rapport.dbt().cli(
-        ["build", colours, "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)],
+        [
+            "build",
+            colours,
+            "--exclude-resource-type",
+            "unit_test",
+            "--vars",
+            json.dumps(rapport.dbt_vars()),
+            *extra,
+        ],
         context=context,
         target_path=target,
     )

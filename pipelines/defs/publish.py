@@ -10,6 +10,7 @@ import dagster as dg
 
 from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.resources import RapportResource
+from rapport.dbt_parse import reuse_latest_parse
 from rapport.config import MoneyConfig, PublishConfig, load_config
 from rapport.exports import copy_night_to_store, export_night
 from rapport.pending import record_published
@@ -24,6 +25,7 @@ def _dbt_docs(context: dg.AssetExecutionContext, rapport: RapportResource) -> st
     copied (atomically) to `<warehouse folder>/docs/dbt/index.html`."""
     paths = rapport.paths
     target = paths.lake_layout.dbt_target("docs")
+    reuse_latest_parse(target, paths.lake_layout.dbt_targets)
     context.log.info("dbt docs generate --static")
     rapport.dbt().cli(
         [

@@ -70,15 +70,16 @@ class RapportResource(dg.ConfigurableResource):
             dbt_executable=str(Path(sys.executable).with_name("dbt")),
         )
 
-    def dbt_vars(self, **window: str | None) -> dict[str, object]:
-        """The lake, the records, the nights, and the installation's applied scorecard (if any)."""
+    def dbt_vars(self) -> dict[str, object]:
+        """The lake, the records and the installation's applied scorecard (if any): the same
+        in every dbt invocation of a run, so dbt parses the project at most once (the nights
+        go as event-time flags, rapport.dbt_parse)."""
         lake = self.paths.lake
         return {
             "lake_root": Path(lake).as_posix(),
             "raw_root": self.paths.raw_zone.root,
             "records_root": self.paths.records_dir.as_posix(),
             **store.dbt_vars(lake),
-            **window,
         }
 
 
