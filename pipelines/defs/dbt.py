@@ -21,8 +21,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 
 from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.resources import RapportResource
-from rapport.ingest.raw_tables import ensure_delivery_schema, ensure_schema_partitions
 from rapport.dbt_parse import night_window_args, reuse_latest_parse
+from rapport.ingest.raw_tables import ensure_delivery_schema, ensure_schema_partitions
 from rapport.overrides import ensure_active
 from rapport.progress import dbt_started_line
 

@@ -10,8 +10,9 @@ import dagster as dg
 
 from pipelines.defs.dbt_project import rapport_dbt_project
 from pipelines.defs.resources import RapportResource
-from rapport.dbt_parse import reuse_latest_parse
 from rapport.config import MoneyConfig, PublishConfig, load_config
+from rapport.dbt_docs import SITE_FILE, docs_fingerprint, record_fingerprint, reusable_site
+from rapport.dbt_parse import reuse_latest_parse
 from rapport.exports import copy_night_to_store, export_night
 from rapport.pending import record_published
 from rapport.publish import PUBLISHED, publish
@@ -21,28 +22,35 @@ EXPORTED = (*PUBLISHED, ("rapport", "publication"))
 
 
 def _dbt_docs(context: dg.AssetExecutionContext, rapport: RapportResource) -> str:
-    """`dbt docs generate --static` against the build warehouse; the single-page site is
-    copied (atomically) to `<warehouse folder>/docs/dbt/index.html`."""
+    """`dbt docs generate --static` against the build warehouse, unless the site it wrote last
+    time came from the same project, vars, profile and warehouse schema (rapport.dbt_docs);
+    the single-page site is copied (atomically) to `<warehouse folder>/docs/dbt/index.html`."""
     paths = rapport.paths
     target = paths.lake_layout.dbt_target("docs")
-    reuse_latest_parse(target, paths.lake_layout.dbt_targets)
-    context.log.info("dbt docs generate --static")
-    rapport.dbt().cli(
-        [
-            "docs",
-            "generate",
-            "--static",
-            "--no-use-colors",
-            "--vars",
-            json.dumps(rapport.dbt_vars()),
-        ],
-        target_path=target,
-        raise_on_error=True,
-    ).wait()
+    dbt_vars = rapport.dbt_vars()
+    fingerprint = None
+    if rapport.engine.name == "duckdb":
+        fingerprint = docs_fingerprint(
+            rapport_dbt_project.project_dir, dbt_vars, rapport.engine.profile(), paths.build_db
+        )
+    built = reusable_site(target, fingerprint)
+    if built is not None:
+        context.log.info("dbt docs unchanged (same project, vars and warehouse schema): reused")
+    else:
+        context.log.info("dbt docs generate --static")
+        record_fingerprint(target, None)  # a failed generation leaves nothing to reuse
+        reuse_latest_parse(target, paths.lake_layout.dbt_targets)
+        rapport.dbt().cli(
+            ["docs", "generate", "--static", "--no-use-colors", "--vars", json.dumps(dbt_vars)],
+            target_path=target,
+            raise_on_error=True,
+        ).wait()
+        record_fingerprint(target, fingerprint)
+        built = target / SITE_FILE
     site = paths.docs_dir / "dbt" / "index.html"
     site.parent.mkdir(parents=True, exist_ok=True)
     tmp = site.with_name(".index.html.writing")
-    shutil.copyfile(target / "static_index.html", tmp)
+    shutil.copyfile(built, tmp)
     os.replace(tmp, site)
     return str(site)
 
