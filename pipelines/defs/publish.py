@@ -21,10 +21,11 @@ from rapport.raw_zone import filesystem
 EXPORTED = (*PUBLISHED, ("rapport", "publication"))
 
 
-def _dbt_docs(context: dg.AssetExecutionContext, rapport: RapportResource) -> str:
+def _dbt_docs(context: dg.AssetExecutionContext, rapport: RapportResource) -> tuple[str, bool]:
     """`dbt docs generate --static` against the build warehouse, unless the site it wrote last
     time came from the same project, vars, profile and warehouse schema (rapport.dbt_docs);
-    the single-page site is copied (atomically) to `<warehouse folder>/docs/dbt/index.html`."""
+    the single-page site is copied (atomically) to `<warehouse folder>/docs/dbt/index.html`.
+    Returns that path, and whether the earlier site was reused."""
     paths = rapport.paths
     target = paths.lake_layout.dbt_target("docs")
     dbt_vars = rapport.dbt_vars()
@@ -34,6 +35,7 @@ def _dbt_docs(context: dg.AssetExecutionContext, rapport: RapportResource) -> st
             rapport_dbt_project.project_dir, dbt_vars, rapport.engine.profile(), paths.build_db
         )
     built = reusable_site(target, fingerprint)
+    reused = built is not None
     if built is not None:
         context.log.info("dbt docs unchanged (same project, vars and warehouse schema): reused")
     else:
@@ -52,7 +54,7 @@ def _dbt_docs(context: dg.AssetExecutionContext, rapport: RapportResource) -> st
     tmp = site.with_name(".index.html.writing")
     shutil.copyfile(built, tmp)
     os.replace(tmp, site)
-    return str(site)
+    return str(site), reused
 
 
 def build_serving(settings: PublishConfig, money: MoneyConfig) -> dg.AssetsDefinition:
@@ -103,8 +105,10 @@ def build_serving(settings: PublishConfig, money: MoneyConfig) -> dg.AssetsDefin
                 )
                 metadata["exports_on_store"] = dg.MetadataValue.text(copied)
         if settings.dbt_docs:
-            site = _dbt_docs(context, rapport)
+            site, reused = _dbt_docs(context, rapport)
             metadata["dbt_docs"] = dg.MetadataValue.path(site)
+            # reused: the project and the warehouse schema are those of the earlier docs
+            metadata["dbt_docs_reused"] = dg.MetadataValue.bool(reused)
             metadata["dbt_docs_url"] = dg.MetadataValue.url(Path(site).as_uri())
         return dg.MaterializeResult(metadata=metadata)
 
