@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+from collections.abc import Sequence
 from datetime import date
 from functools import cached_property
 from importlib import metadata
@@ -32,6 +33,13 @@ class LocalDbtCli(DbtCliResource):
     @cached_property
     def _cli_version(self) -> version.Version:
         return version.parse(metadata.version("dbt-core"))
+
+    # Private, for the same reason: before every dbt command dagster-dbt builds a dbt adapter
+    # in this process (dbt's imports, profile, project and macros: docs/performance.md) for
+    # `fetch_column_metadata` and `fetch_row_counts` only, which Rapport does not call, and
+    # has no public setting to skip it. Without an adapter the invocation runs as usual.
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
+        return None
 
 
 class RapportResource(dg.ConfigurableResource):

@@ -158,17 +158,23 @@ class Engine:
             con.execute(f"attach '{_quote(self.paths.build_db)}' as build (read_only)")
             return
         con.execute("attach ':memory:' as build")
-        docs = _model_docs(manifest) if manifest and manifest.exists() else {}
+        nodes = _model_nodes(manifest) if manifest and manifest.exists() else {}
+        docs = {key: _docs(node) for key, node in nodes.items()}
         for schema, table in tables:
             folder = self.marts_dir(schema, table)
             if not folder.is_dir():
                 raise PathsError(f"Spark wrote no {schema}.{table} at {folder}")
             con.execute(f"create schema if not exists build.{schema}")
             view = f"build.{schema}.{table}"
-            con.execute(
-                f"create view {view} as select * from read_parquet("
-                f"'{_quote(folder)}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
-            )
+            if any(folder.rglob("*.parquet")):
+                con.execute(
+                    f"create view {view} as select * from read_parquet("
+                    f"'{_quote(folder)}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
+                )
+            else:
+                # a partitioned table with no rows (the movers of a first night): Spark writes
+                # its folder and no file, so its columns come from the model's contract
+                con.execute(f"create view {view} as {_empty_select(nodes, schema, table, folder)}")
             described, columns = docs.get((schema, table), ("", {}))
             if described:
                 con.execute(f"comment on view {view} is {_literal(described)}")
@@ -186,14 +192,32 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _model_docs(manifest: Path) -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
-    """(schema, model) -> (description, {column: description}) from a dbt manifest."""
+def _model_nodes(manifest: Path) -> dict[tuple[str, str], dict]:
+    """(schema, model) -> the model's node in a dbt manifest."""
     nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes", {})
     return {
-        (node["schema"], node.get("alias") or node["name"]): (
-            node.get("description") or "",
-            {c: v.get("description") or "" for c, v in node.get("columns", {}).items()},
-        )
+        (node["schema"], node.get("alias") or node["name"]): node
         for node in nodes.values()
         if node.get("resource_type") == "model"
     }
+
+
+def _docs(node: dict) -> tuple[str, dict[str, str]]:
+    """A model's (description, {column: description})."""
+    columns = node.get("columns", {})
+    return node.get("description") or "", {
+        c: v.get("description") or "" for c, v in columns.items()
+    }
+
+
+def _empty_select(nodes: dict[tuple[str, str], dict], schema: str, table: str, folder: Path) -> str:
+    """A zero-row select with the columns and types of the model's contract."""
+    columns = nodes.get((schema, table), {}).get("columns", {})
+    typed = [(name, c.get("data_type")) for name, c in columns.items()]
+    if not typed or any(kind is None for _, kind in typed):
+        raise PathsError(
+            f"Spark wrote no Parquet for {schema}.{table} at {folder} (no rows), and dbt's "
+            "manifest gives no column types to describe it"
+        )
+    fields = ", ".join(f'cast(null as {kind}) as "{name}"' for name, kind in typed)
+    return f"select {fields} where false"

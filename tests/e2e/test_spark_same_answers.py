@@ -1,10 +1,12 @@
 """The same nights on DuckDB and on Spark give the same marts, row for row.
 
 One small landing (a few accounts, four nights) goes through `rapport run` twice on each
-engine: nights 1-3, then a replay of night 2 (an account renamed) with night 4, which
-carries a late record (an older version of an account that changed since). Every published
-mart must then hold the same rows on both engines, and every dbt unit test passes on Spark
-against the models the runs built.
+engine: first night 1 alone, before the surveys source ever delivered (an object with no
+night yet, and marts with no rows, as a new installation has); then a replay of night 1 (an
+account renamed) with the surveys of every night and nights 2-4, night 4 carrying a late
+record (an older version of an account that changed since). Every published mart must then
+hold the same rows on both engines, and every dbt unit test passes on Spark against the
+models the runs built.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import pytest
 
 from tests.dbt_cli import run_dbt
 from tests.engines import needs_spark
-from tests.landing_builder import sf
 from tests.pipeline_helpers import PUBLISHED_MODELS, Installation, generate, mart_rows
 
 pytestmark = needs_spark
@@ -45,27 +46,29 @@ def _write_accounts(landing: Path, night: str, names: list[str], rows: list[dict
         writer.writerows(rows)
 
 
-def _hold_back_night_4(landing: Path) -> None:
+def _hold_back(landing: Path) -> None:
+    """Only night 1 of the CRM and support is complete; the surveys have delivered nothing."""
     for source in SOURCES:
-        (landing / source / NIGHTS[3] / "_SUCCESS").rename(landing / source / NIGHTS[3] / "HELD")
+        for night in NIGHTS if source == "surveys" else NIGHTS[1:]:
+            (landing / source / night / "_SUCCESS").rename(landing / source / night / "HELD")
 
 
 def _replay_and_deliver_late(landing: Path) -> None:
-    """Night 2 replayed with a correction (a customer renamed); night 4 delivered with a late
-    record (the night-1 version of an account that changed since, under a new name)."""
+    """Night 1 replayed with a correction (a customer renamed); the held nights delivered,
+    night 4 with a late record (the night-1 version of an account that changed since, under
+    a new name)."""
     names, night1 = _accounts(landing, NIGHTS[0])
     later = {r["Id"] for n in NIGHTS[1:] for r in _accounts(landing, n)[1]}
     late = next(r for r in night1 if r["Id"] in later)
     renamed = next(r for r in night1 if r["Id"] not in later and r["Type"] == "Customer")
-    _, night2 = _accounts(landing, NIGHTS[1])
-    correction = {**renamed, "Name": REPLAYED_NAME, "LastModifiedDate": sf(date(2026, 10, 2))}
-    _write_accounts(landing, NIGHTS[1], names, [*night2, correction])
+    corrected = [{**r, "Name": REPLAYED_NAME} if r is renamed else r for r in night1]
+    _write_accounts(landing, NIGHTS[0], names, corrected)
     _, night4 = _accounts(landing, NIGHTS[3])
     _write_accounts(landing, NIGHTS[3], names, [*night4, {**late, "Name": LATE_NAME}])
-    for source in SOURCES:
-        (landing / source / NIGHTS[3] / "HELD").rename(landing / source / NIGHTS[3] / "_SUCCESS")
+    for held in landing.glob("*/*/HELD"):
+        held.rename(held.with_name("_SUCCESS"))
     # A delivery is complete when its _SUCCESS is written last: mark the changed folders again
-    for folder in (landing / "crm" / NIGHTS[1], *(landing / s / NIGHTS[3] for s in SOURCES)):
+    for folder in (landing / "crm" / NIGHTS[0], landing / "crm" / NIGHTS[3]):
         (folder / "_SUCCESS").touch()
 
 
@@ -73,8 +76,16 @@ def _run_nights(template: Path, root: Path, engine: str) -> Installation:
     landing = root / "landing"
     shutil.copytree(template, landing)
     inst = Installation(landing, root / "warehouse.duckdb", root / "labels.csv")
-    _hold_back_night_4(landing)
+    _hold_back(landing)
     assert inst.run("--engine", engine) == 0
+    first = inst.serving_query(
+        "select (select count(*) from marts.account_loyalty_risk),"
+        " (select count(*) from marts.account_risk_movers),"
+        " (select count(*) from marts.account_loyalty_risk where satisfaction_score is not null"
+        "  and ratings_good + ratings_bad = 0)"
+    )
+    # night 1 scored without any survey (ratings alone), and no movers on a first night
+    assert first[0][0] > 0 and first[0][1:] == (0, 0), (engine, first)
     _replay_and_deliver_late(landing)
     assert inst.run("--engine", engine) == 0
     return inst

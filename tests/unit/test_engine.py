@@ -144,3 +144,24 @@ def test_publish_reads_spark_parquet_marts_with_their_dbt_docs(tmp_path):
     assert str(history[0][1]) == "2026-10-02"
     assert table_doc[0][0] and "account" in table_doc[0][0].lower()
     assert column_doc[0][0]
+
+
+def test_a_spark_mart_with_no_rows_is_published_empty_with_its_contract_columns(tmp_path):
+    """Spark writes a partitioned table with no rows (the movers of a first night) as a bare
+    folder: the serving table is still there, empty, with the model's contract types."""
+    engine = Engine(EngineConfig(name="spark"), _paths(tmp_path))
+    folder = engine.marts_dir("marts", "account_risk_movers")
+    folder.mkdir(parents=True)
+    con = duckdb.connect()
+    engine.attach_build(con, (("marts", "account_risk_movers"),), ensure_dbt_manifest())
+    assert con.execute("select count(*) from build.marts.account_risk_movers").fetchall() == [(0,)]
+    described = con.execute("describe build.marts.account_risk_movers").fetchall()
+    types = {row[0]: row[1] for row in described}
+    assert types["as_of_date"] == "DATE"
+    assert types["days_back"] == "INTEGER"
+    assert types["account_id"] == "VARCHAR"
+
+    with pytest.raises(
+        PathsError, match="no Parquet for marts.account_risk_movers .*no column types"
+    ):
+        engine.attach_build(duckdb.connect(), (("marts", "account_risk_movers"),))
