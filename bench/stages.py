@@ -26,6 +26,7 @@ DBT_STEPS = ("nightly", "current")
 PUBLISH_STEP = "serving__warehouse"
 #: the ingest step's phases, in the metadata of its materializations (pipelines/defs/ingest.py)
 LOAD_PHASE = "load_seconds"
+VALIDATION_PHASE = "validation_seconds"
 
 
 @dataclass
@@ -83,11 +84,15 @@ def read_events(home: Path, run_id: str | None, started: float, ended: float) ->
     return RunEvents(first, run_start, run_end, steps, metadata)
 
 
-def _ingest_spans(ev: RunEvents) -> tuple[list[Span], list[Span]]:
+def _ingest_spans(ev: RunEvents) -> tuple[list[Span], list[Span], list[Span]]:
     """Each ingest step's load and validation spans, split where its metadata says the
-    load ended (a step without materializations: all of it counts as validation)."""
+    load ended (a step without materializations: all of it counts as validation); and
+    the part of the validation span after the GX validation itself (its own
+    ``validation_seconds``): the step reporting its materializations and checks to
+    Dagster, and the gates (empty for a step without that metadata)."""
     load: list[Span] = []
     gx: list[Span] = []
+    report: list[Span] = []
     for key in INGEST_STEPS:
         if key not in ev.steps:
             continue
@@ -99,7 +104,10 @@ def _ingest_spans(ev: RunEvents) -> tuple[list[Span], list[Span]]:
         loaded = min(start + float(phase), end)
         load.append((start, loaded))
         gx.append((loaded, end))
-    return load, gx
+        validated = ev.metadata.get(key, {}).get(VALIDATION_PHASE)
+        if validated is not None:
+            report.append((min(loaded + float(validated), end), end))
+    return load, gx, report
 
 
 def _dbt_step(ev: RunEvents, target: Path, step: str) -> dict[str, float]:
@@ -133,7 +141,7 @@ def dagster_stages(
     """Stage times of the run (seconds), and the (start, end) epoch times of each stage (for
     the memory peak of each). ``dbt_target``: the lake's ``build/dbt_target``."""
     ev = read_events(home, run_id, started, ended)
-    load_spans, gx_spans = _ingest_spans(ev)
+    load_spans, gx_spans, report_spans = _ingest_spans(ev)
     dbt = {step: _dbt_step(ev, dbt_target, step) for step in DBT_STEPS}
     checks = [k for k in ev.steps if k.endswith("satisfied_but_leaving")]
     in_steps = sum(ev.took(k) for k in ev.steps)
@@ -141,6 +149,8 @@ def dagster_stages(
         "ingest_s": sum(ev.took(k) for k in INGEST_STEPS),
         "ingest_load_s": sum(b - a for a, b in load_spans),
         "ingest_gx_s": sum(b - a for a, b in gx_spans),
+        # of which after GX itself: the materialization and check events, the gates
+        "ingest_report_s": sum(b - a for a, b in report_spans),
         "dbt_s": sum(d["step_s"] for d in dbt.values()),
         "dbt_steps": dbt,
         "checks_s": sum(ev.took(k) for k in checks),

@@ -17,6 +17,7 @@ STAGES = (
     "ingest_s",
     "ingest_load_s",
     "ingest_gx_s",
+    "ingest_report_s",
     "dbt_s",
     "checks_s",
     "publish_s",

@@ -41,5 +41,5 @@ def test_a_tiny_backfill_is_measured_against_its_floor(tmp_path: Path) -> None:
     assert floor["stages"]["ingest_rows"]["crm.accounts"] == result["rows"]["range"]["crm.accounts"]
     assert result["targets"]["range_ratio_to_floor"]["limit"] == 1.5
     table = "\n".join(range_table([result]))
-    assert "| backfill | 150 | 2 (2026-10-02 .. 2026-10-03, 1 loaded before)" in table
+    assert "| backfill | 150 | 2 (2026-08-02 .. 2026-08-03, 1 loaded before)" in table
     assert "Ranges" in render_table([result])

@@ -50,8 +50,6 @@ from rapport.quality import docs
 from rapport.quality.prepare import (
     MAX_VALIDATED_ROWS,
     delivery_nights,
-    drift_bounds,
-    read_night,
     scaled_bounds,
     with_derived,
 )
@@ -103,7 +101,7 @@ def validate_nights(
     wanted = sorted(set(nights) & set(delivered))
     if len(wanted) <= 1:
         return [o for n in wanted for o in validate_night(lake, quality_dir, source, n, raw)]
-    v = new_validator(raw, quality_dir, source, delivered)
+    v = new_validator(raw, quality_dir, source, delivered, wanted[-1])
     by_night: dict[date, list[ObjectValidation]] = {n: [] for n in wanted}
     pages: dict[date, dict[str, str]] = {n: {} for n in wanted}
     keys: list[ValidationResultIdentifier] = []
@@ -111,12 +109,12 @@ def validate_nights(
         suite = v.context.suites.add(build_suite(obj))
         parts: list[Partition] = []
         for night in wanted:
-            partition = read_night(raw, obj, night)
+            partition = v.history.read_night(obj, night)
             if partition is None:
                 by_night[night].append(missing(obj, night))
                 continue
             frame, rows = partition
-            parts.append(Partition(night, with_derived(frame, obj, night, raw), rows))
+            parts.append(Partition(night, with_derived(frame, obj, night, v.history), rows))
         for batch in batches(parts):
             for outcome, key in _validate_batch(v, obj, suite, batch):
                 by_night[outcome.extract_date].append(outcome)
@@ -172,9 +170,7 @@ def _validate_batch(
     docs.write_atomic(path, json.dumps(result, indent=1))
     out = []
     for p in batch:
-        bounds = scaled_bounds(
-            drift_bounds(v.raw, obj, p.night, v.nights), p.prepared.height, p.rows
-        )
+        bounds = scaled_bounds(v.history.drift_bounds(obj, p.night), p.prepared.height, p.rows)
         if p.night not in flagged and within(p.prepared.height, bounds):
             out.append((_clean(obj, p, path), key))
         else:

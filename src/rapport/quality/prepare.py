@@ -34,22 +34,6 @@ def delivery_nights(raw: RawZone, source: str, objects: tuple[SourceObject, ...]
     return sorted(nights)
 
 
-def read_night(raw: RawZone, obj: SourceObject, night: date) -> tuple[pl.DataFrame, int] | None:
-    """The object's raw partition of the night and its row count; None when the ingest wrote
-    none. A partition over ``MAX_VALIDATED_ROWS`` is validated on a deterministic uniform
-    sample of that many rows: GX works on pandas in memory (a 13M-row tasks night took the
-    process past 14 GiB), and every row has already passed the ingest's own row checks."""
-    files = raw.files(obj.source, obj.name, night)
-    if not files:
-        return None
-    rows = raw.row_count(files)
-    scan = raw.scan(files)
-    if rows > MAX_VALIDATED_ROWS:
-        every = -(-rows // MAX_VALIDATED_ROWS)  # ceil: keep every n-th row, in file order
-        scan = scan.gather_every(every)
-    return scan.collect(), rows
-
-
 def scaled_bounds(
     bounds: dict[str, int | None], validated: int, rows: int
 ) -> dict[str, float | None]:
@@ -62,56 +46,114 @@ def scaled_bounds(
 
 
 MAX_VALIDATED_ROWS = 500_000
+FIRST_NIGHT = "first_night"  # History's column: the first night a key was delivered
 
 
-def _row_count(raw: RawZone, obj: SourceObject, night: date) -> int | None:
-    files = raw.files(obj.source, obj.name, night)
-    if not files:
-        return None
-    return raw.row_count(files)
+class History:
+    """The earlier deliveries a source's nights are compared with, each read once.
 
-
-def drift_bounds(
-    raw: RawZone, obj: SourceObject, night: date, nights: list[date]
-) -> dict[str, int | None]:
-    """Row-count bounds for the night from earlier incremental deliveries of the object.
-
-    The first delivery (a full load) never counts; nights the object has no partition for
-    (file missing or refused at ingest) are skipped. No history, no bounds. The night must
-    not be empty when every earlier delivery had rows, nor above ``DRIFT_FACTOR`` times
-    their median (and ``DRIFT_FLOOR``).
+    One night's checks read the nights before it (row counts for the drift check, keys for
+    the references). Read night by night, a range of n nights read its history about n
+    times over (the keys of every earlier night, for each night: quadratic in the nights);
+    here each partition's row count and each reference's keys are read once per validation
+    of the source, and each night takes what it needs from them.
     """
-    earlier = [d for d in nights[1:] if d < night][-DRIFT_NIGHTS:]
-    counts = [n for d in earlier if (n := _row_count(raw, obj, d)) is not None]
-    if not counts:
-        return {MIN_ROWS: None, MAX_ROWS: None}
-    return {
-        MIN_ROWS: 1 if min(counts) > 0 else None,
-        MAX_ROWS: max(int(DRIFT_FACTOR * statistics.median(counts)), DRIFT_FLOOR),
-    }
+
+    def __init__(self, raw: RawZone, nights: list[date], last: date) -> None:
+        """``nights``: the source's delivered nights (the drift check's history);
+        ``last``: the latest night to be validated (no key delivered after it is read)."""
+        self.raw = raw
+        self.nights = nights
+        self.last = last
+        self._files: dict[tuple[str, date], list[str]] = {}
+        self._counts: dict[tuple[str, date], int | None] = {}
+        self._first_delivered: dict[tuple[str, Reference, pl.DataType], pl.DataFrame] = {}
+
+    def files(self, obj: SourceObject, night: date) -> list[str]:
+        """The Parquet files of the object's partition of the night."""
+        key = (obj.qualified, night)
+        if key not in self._files:
+            self._files[key] = self.raw.files(obj.source, obj.name, night)
+        return self._files[key]
+
+    def row_count(self, obj: SourceObject, night: date) -> int | None:
+        """Rows of the object's partition of the night (from the Parquet footers); None
+        when the ingest wrote none."""
+        key = (obj.qualified, night)
+        if key not in self._counts:
+            files = self.files(obj, night)
+            self._counts[key] = self.raw.row_count(files) if files else None
+        return self._counts[key]
+
+    def read_night(self, obj: SourceObject, night: date) -> tuple[pl.DataFrame, int] | None:
+        """The object's raw partition of the night and its row count; None when the ingest
+        wrote none. A partition over ``MAX_VALIDATED_ROWS`` is validated on a deterministic
+        uniform sample of that many rows: GX works on pandas in memory (a 13M-row tasks
+        night took the process past 14 GiB), and every row has already passed the ingest's
+        own row checks."""
+        rows = self.row_count(obj, night)
+        if rows is None:
+            return None
+        scan = self.raw.scan(self.files(obj, night))
+        if rows > MAX_VALIDATED_ROWS:
+            every = -(-rows // MAX_VALIDATED_ROWS)  # ceil: keep every n-th row, in file order
+            scan = scan.gather_every(every)
+        return scan.collect(), rows
+
+    def drift_bounds(self, obj: SourceObject, night: date) -> dict[str, int | None]:
+        """Row-count bounds for the night from earlier incremental deliveries of the object.
+
+        The first delivery (a full load) never counts; nights the object has no partition
+        for (file missing or refused at ingest) are skipped. No history, no bounds. The
+        night must not be empty when every earlier delivery had rows, nor above
+        ``DRIFT_FACTOR`` times their median (and ``DRIFT_FLOOR``).
+        """
+        earlier = [d for d in self.nights[1:] if d < night][-DRIFT_NIGHTS:]
+        counts = [n for d in earlier if (n := self.row_count(obj, d)) is not None]
+        if not counts:
+            return {MIN_ROWS: None, MAX_ROWS: None}
+        return {
+            MIN_ROWS: 1 if min(counts) > 0 else None,
+            MAX_ROWS: max(int(DRIFT_FACTOR * statistics.median(counts)), DRIFT_FLOOR),
+        }
+
+    def delivered_keys(
+        self, source: str, ref: Reference, night: date, dtype: pl.DataType
+    ) -> pl.Series:
+        """Distinct keys of the referenced object delivered up to ``night``, as ``dtype``.
+
+        Partitions without the key column (refused by the target's own suite) add nothing.
+        """
+        first = self._first_delivered.get((source, ref, dtype))
+        if first is None:
+            first = self._first_delivered[(source, ref, dtype)] = self._first_nights(
+                source, ref, dtype
+            )
+        return first.filter(pl.col(FIRST_NIGHT) <= night).get_column(ref.target_key)
+
+    def _first_nights(self, source: str, ref: Reference, dtype: pl.DataType) -> pl.DataFrame:
+        """Each key of the referenced object (as ``dtype``) with the first night it came,
+        over the nights up to ``last``, in one pass."""
+        folder = self.raw.object_path(source, ref.target)
+        scans = [
+            self.raw.scan([f]).select(
+                pl.col(ref.target_key).cast(dtype, strict=False), pl.lit(d).alias(FIRST_NIGHT)
+            )
+            for d in sorted(self.raw.nights(folder))
+            if d <= self.last
+            for f in self.raw.files(source, ref.target, d)
+            if ref.target_key in self.raw.columns(f)
+        ]
+        if not scans:
+            return pl.DataFrame(
+                schema={ref.target_key: dtype, FIRST_NIGHT: pl.Date()},
+            )
+        return pl.concat(scans).group_by(ref.target_key).agg(pl.col(FIRST_NIGHT).min()).collect()
 
 
-def delivered_keys(
-    raw: RawZone, source: str, ref: Reference, night: date, dtype: pl.DataType
-) -> pl.Series:
-    """Distinct keys of the referenced object delivered up to ``night``, as ``dtype``.
-
-    Partitions without the key column (refused by the target's own suite) add nothing.
-    """
-    folder = raw.object_path(source, ref.target)
-    scans = [
-        raw.scan([f]).select(pl.col(ref.target_key).cast(dtype, strict=False))
-        for d in sorted(raw.nights(folder))
-        if d <= night
-        for f in raw.files(source, ref.target, d)
-        if ref.target_key in raw.columns(f)
-    ]
-    if not scans:
-        return pl.Series(ref.target_key, [], dtype=dtype)
-    return pl.concat(scans).unique().collect().to_series()
-
-
-def with_derived(frame: pl.DataFrame, obj: SourceObject, night: date, raw: RawZone) -> pl.DataFrame:
+def with_derived(
+    frame: pl.DataFrame, obj: SourceObject, night: date, history: History
+) -> pl.DataFrame:
     """Add the derived columns the suite checks (see `rapport.quality.suites`).
 
     A derived column is left out when a column it needs is missing: the schema checks
@@ -126,7 +168,7 @@ def with_derived(frame: pl.DataFrame, obj: SourceObject, night: date, raw: RawZo
     ]
     for r in references(obj):
         if r.column in have:
-            known = delivered_keys(raw, obj.source, r, night, frame.schema[r.column])
+            known = history.delivered_keys(obj.source, r, night, frame.schema[r.column])
             unknown = pl.col(r.column).is_not_null() & ~pl.col(r.column).is_in(known.implode())
             derived.append(pl.when(unknown).then(pl.col(r.column)).alias(r.derived))
     for p in patterns(obj):

@@ -24,9 +24,8 @@ from great_expectations.datasource.fluent import PandasDatasource
 from rapport.contract import SOURCES, SourceObject, objects_of
 from rapport.quality import docs
 from rapport.quality.prepare import (
+    History,
     delivery_nights,
-    drift_bounds,
-    read_night,
     scaled_bounds,
     to_pandas,
     with_derived,
@@ -66,9 +65,13 @@ def _context() -> AbstractDataContext:
     return gx.get_context(project_config=config, mode="ephemeral")
 
 
-def new_validator(raw: RawZone, quality_dir: Path, source: str, nights: list[date]) -> Validator:
+def new_validator(
+    raw: RawZone, quality_dir: Path, source: str, nights: list[date], last: date
+) -> Validator:
+    """A validator of the source's delivered ``nights`` up to ``last`` (the latest to check)."""
     context = _context()
-    return Validator(context, context.data_sources.add_pandas(source), raw, quality_dir, nights)
+    history = History(raw, nights, last)
+    return Validator(context, context.data_sources.add_pandas(source), history, quality_dir)
 
 
 def validate_night(
@@ -95,19 +98,19 @@ def validate_night(
         raise FileNotFoundError(
             f"no delivery of {source} for {extract_date.isoformat()} in {raw.root}"
         )
-    v = new_validator(raw, quality_dir, source, nights)
+    v = new_validator(raw, quality_dir, source, nights, extract_date)
     context = v.context
     outcomes: list[ObjectValidation] = []
     keys: list[ValidationResultIdentifier] = []
     for obj in objects:
         started = time.perf_counter()
         suite = context.suites.add(build_suite(obj))  # rendered even when not run tonight
-        partition = read_night(raw, obj, extract_date)
+        partition = v.history.read_night(obj, extract_date)
         if partition is None:
             outcomes.append(missing(obj, extract_date))
             continue
         frame, rows = partition
-        prepared = with_derived(frame, obj, extract_date, raw)
+        prepared = with_derived(frame, obj, extract_date, v.history)
         outcome, key = validate_partition(v, obj, suite, prepared, rows, extract_date)
         outcomes.append(outcome)
         keys.append(key)
@@ -126,13 +129,12 @@ def validate_night(
 @dataclass
 class Validator:
     """What validating a source's partitions needs: the GX context and its pandas datasource,
-    the raw zone (drift bounds), where results go, and the source's delivered nights."""
+    the source's delivery history (drift bounds, delivered keys), where results go."""
 
     context: AbstractDataContext
     datasource: PandasDatasource
-    raw: RawZone
+    history: History
     quality_dir: Path
-    nights: list[date]
     _definitions: dict[str, gx.ValidationDefinition] = field(default_factory=dict)
 
     def definition(
@@ -163,7 +165,7 @@ def validate_partition(
     """Validate one night's partition (``prepared``: with its derived columns), save the
     result as ``result_path`` and keep it in the context's store (for its Data Docs page)."""
     key = docs.result_key(obj, night)
-    bounds = scaled_bounds(drift_bounds(v.raw, obj, night, v.nights), prepared.height, rows)
+    bounds = scaled_bounds(v.history.drift_bounds(obj, night), prepared.height, rows)
     result = run_suite(v.context, v.definition(obj, suite, obj.name), prepared, bounds, key)
     path = result_path(v.quality_dir, obj.source, obj.name, night)
     docs.write_atomic(path, json.dumps(result, indent=1))

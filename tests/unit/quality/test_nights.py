@@ -128,3 +128,33 @@ def test_batches_cap_the_validated_rows() -> None:
     parts = [Partition(FIRST + timedelta(days=i), frame, 10) for i in range(5)]
     assert [len(b) for b in batches(parts, limit=25)] == [2, 2, 1]
     assert [len(b) for b in batches(parts, limit=5)] == [1, 1, 1, 1, 1]  # a larger night alone
+
+
+def test_references_are_checked_against_the_keys_delivered_up_to_each_night(
+    tmp_path: Path,
+) -> None:
+    """A ticket's organization is known from the night it is delivered on, not before: a
+    range validated at once reports the same nights as each night validated alone."""
+    base = tmp_path / "base"
+    nights = [FIRST + timedelta(days=i) for i in range(5)]
+    for i, night in enumerate(nights):
+        data = clean("support", n=4, night=night)  # organizations 1..4, tickets point at them
+        if i == 1:  # organization 7 arrives only on night 2
+            data["tickets"] = rows("support", "tickets", 2, night, organization_id=[1, 7])
+        if i == 2:
+            data["organizations"] = rows("support", "organizations", 1, night, id=[7])
+            data["tickets"] = rows("support", "tickets", 2, night, organization_id=[7, 2])
+        if i == 4:
+            data["tickets"] = rows("support", "tickets", 2, night, organization_id=[999, 7])
+        write(base, "support", night, data)
+    alone, batched = tmp_path / "alone", tmp_path / "batched"
+    shutil.copytree(base, alone)
+    shutil.copytree(base, batched)
+    expected = [o for n in nights for o in validate_night(alone, tmp_path / "q1", "support", n)]
+    found = validate_nights(batched, tmp_path / "q2", "support", nights)
+    assert _outcomes(found) == _outcomes(expected)
+    tickets = {o.extract_date: o for o in found if o.object == "tickets"}
+    assert [len(tickets[n].warnings) for n in nights] == [0, 1, 0, 0, 1]
+    assert "organization_id not among delivered organizations" in tickets[nights[1]].warnings[0]
+    assert "7 (line 3)" in tickets[nights[1]].warnings[0]
+    assert "999 (line 2)" in tickets[nights[4]].warnings[0]
