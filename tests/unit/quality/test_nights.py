@@ -26,6 +26,18 @@ def _outcomes(found) -> dict:
     }
 
 
+def _batched_as_alone(base: Path, tmp_path: Path, source: str, nights: list) -> list:
+    """The source's nights validated as one batch, checked to give exactly the outcomes of
+    each night validated alone (on copies of the same raw zone); the batch's outcomes."""
+    alone, batched = tmp_path / "alone", tmp_path / "batched"
+    shutil.copytree(base, alone)
+    shutil.copytree(base, batched)
+    expected = [o for n in nights for o in validate_night(alone, tmp_path / "q1", source, n)]
+    found = validate_nights(batched, tmp_path / "q2", source, nights)
+    assert _outcomes(found) == _outcomes(expected)
+    return found
+
+
 def test_a_clean_range_is_one_validation_per_object_reported_per_night(tmp_path: Path) -> None:
     lake, quality = tmp_path / "lake", tmp_path / "quality"
     for night in NIGHTS:
@@ -58,12 +70,7 @@ def test_findings_on_one_night_of_a_range_are_reported_as_that_night_alone(tmp_p
         if i == 8:  # drift: far more rows than the usual 4
             data = {"responses": rows("surveys", "responses", 400, night)}
         write(base, "surveys", night, data)
-    alone, batched = tmp_path / "alone", tmp_path / "batched"
-    shutil.copytree(base, alone)
-    shutil.copytree(base, batched)
-    expected = [o for n in nights for o in validate_night(alone, tmp_path / "q1", "surveys", n)]
-    found = validate_nights(batched, tmp_path / "q2", "surveys", nights)
-    assert _outcomes(found) == _outcomes(expected)
+    found = _batched_as_alone(base, tmp_path, "surveys", nights)
     by_night = {o.extract_date: o for o in found}
     assert not by_night[nights[3]].success
     assert "Q_NPS" in by_night[nights[3]].blocking_failures[0]
@@ -147,12 +154,7 @@ def test_references_are_checked_against_the_keys_delivered_up_to_each_night(
         if i == 4:
             data["tickets"] = rows("support", "tickets", 2, night, organization_id=[999, 7])
         write(base, "support", night, data)
-    alone, batched = tmp_path / "alone", tmp_path / "batched"
-    shutil.copytree(base, alone)
-    shutil.copytree(base, batched)
-    expected = [o for n in nights for o in validate_night(alone, tmp_path / "q1", "support", n)]
-    found = validate_nights(batched, tmp_path / "q2", "support", nights)
-    assert _outcomes(found) == _outcomes(expected)
+    found = _batched_as_alone(base, tmp_path, "support", nights)
     tickets = {o.extract_date: o for o in found if o.object == "tickets"}
     assert [len(tickets[n].warnings) for n in nights] == [0, 1, 0, 0, 1]
     assert "organization_id not among delivered organizations" in tickets[nights[1]].warnings[0]
