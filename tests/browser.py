@@ -11,8 +11,10 @@ import base64
 import contextlib
 import itertools
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -61,6 +63,7 @@ class Chromium:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its helpers (zygote, renderers) share one process group
         )
         port = self._devtools_port()
         deadline = time.monotonic() + self.timeout
@@ -92,14 +95,35 @@ class Chromium:
         raise RuntimeError("chromium did not start its DevTools endpoint")
 
     def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(Exception):  # a browser already gone has nothing to close
+            self.call("Browser.close")
         self._stack.close()
-        self._proc.terminate()
         try:
             self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
-        self._profile.cleanup()
+        self._end_helpers()
+        self._remove_profile()
+
+    def _end_helpers(self) -> None:
+        """Stop what is left of the browser's process group: a helper still running after the
+        browser exited may still be writing into the profile."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._proc.pid, signal.SIGKILL)
+
+    def _remove_profile(self) -> None:
+        """Remove the profile; a helper killed a moment ago may have left a file behind, so
+        a non-empty folder is tried again for a few seconds."""
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                self._profile.cleanup()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def _note(self, message: dict) -> None:
         method, params = message.get("method"), message.get("params", {})
