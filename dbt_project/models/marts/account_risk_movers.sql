@@ -67,9 +67,11 @@ scoped_history as (
 ),
 
 signals as (
-    select detected.as_of_date, detected.account_id, detected.signal
-    from {{ ref('int_signals_detected') }} as detected
-    inner join needed_nights on needed_nights.as_of_date = detected.as_of_date
+    -- from the history, not int_signals_detected: a baseline night is often outside this
+    -- run's window, where the intermediate models hold nothing
+    select fired.as_of_date, fired.account_id, fired.signal
+    from {{ ref('account_signal_history') }} as fired
+    inner join needed_nights on needed_nights.as_of_date = fired.as_of_date
 ),
 
 compared as (
