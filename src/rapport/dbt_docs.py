@@ -13,11 +13,12 @@ when nothing they show changed").
 from __future__ import annotations
 
 import hashlib
-import json
 from importlib import metadata
 from pathlib import Path
 
 import duckdb
+
+from rapport.digest import json_digest
 
 FINGERPRINT_FILE = "docs_fingerprint.txt"
 SITE_FILE = "static_index.html"
@@ -70,7 +71,7 @@ def docs_fingerprint(project: Path, dbt_vars: dict, profile: str, build_db: Path
         "profile": profile,
         "schema": warehouse_schema(build_db),
     }
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+    return json_digest(inputs)
 
 
 def reusable_site(target: Path, fingerprint: str | None) -> Path | None:

@@ -28,9 +28,9 @@ d = date.fromisoformat
 
 
 class ShimBuilds:
-    """`dbt build --select shim_windows` on one engine, in one project and target folder."""
+    """`dbt build --select shim_windows` on DuckDB, in one project and target folder."""
 
-    def __init__(self, tmp: Path, engine_name: str) -> None:
+    def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
         self.project = tmp / "project"
         shutil.copytree(SHIM_PROJECT, self.project)
@@ -38,7 +38,7 @@ class ShimBuilds:
         self.paths = Paths.resolve(
             tmp / "warehouse.duckdb", landing=tmp / "landing", lake=tmp / "lake"
         )
-        config = EngineConfig(name=engine_name, spark_shuffle_partitions=1)
+        config = EngineConfig(name="duckdb")
         self.engine = Engine(config, self.paths, 1)
         self.profiles = tmp / "profiles"
         self.profiles.mkdir()
@@ -101,7 +101,7 @@ def test_the_window_as_flags_reuses_the_parse_and_vars_still_win(tmp_path):
     is dbt-core's; on Spark the window's outcome is proven whole by
     tests/e2e/test_spark_same_answers.py (its runs pass the window as these flags), which
     saves four Spark sessions here (~100 s of the full lane)."""
-    shims = ShimBuilds(tmp_path, "duckdb")
+    shims = ShimBuilds(tmp_path)
     first = shims.build({}, night_window_args(d("2026-10-02"), d("2026-10-03")))
     assert shims.in_window() == [d("2026-10-02"), d("2026-10-03")]
     assert "I017" not in _codes(first)  # the first build parses

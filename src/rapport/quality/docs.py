@@ -16,7 +16,6 @@ the suites of every source on every run was 11 of the pages a night renders.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import html
 import json
 import os
@@ -36,6 +35,7 @@ from great_expectations.data_context.types.resource_identifiers import (
 )
 
 from rapport.contract import SourceObject, objects_of
+from rapport.digest import json_digest
 from rapport.quality.result import ObjectValidation
 from rapport.quality.suites import build_suite
 from rapport.safe_output import html_text
@@ -135,7 +135,7 @@ def build_pages(
 def suite_fingerprint(obj: SourceObject) -> str:
     """What a suite's page is rendered from: the suite and the GX version."""
     suite = {"gx": gx.__version__, "suite": build_suite(obj).to_json_dict()}
-    return hashlib.sha256(json.dumps(suite, sort_keys=True, default=str).encode()).hexdigest()
+    return json_digest(suite)
 
 
 def _fingerprint_path(quality_dir: Path, obj: SourceObject) -> Path:
