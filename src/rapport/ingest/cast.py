@@ -14,12 +14,13 @@ from rapport.contract import DATE_RANGE, MAX_MAGNITUDE, Column, Fmt, SourceObjec
 
 # Datetimes, per file format: the exact shape the system writes (polars parses a fixed
 # format like this about 4x faster), the general ISO 8601 form with any fraction and
-# offset (read only where the exact shape did not match), and an example for messages.
+# offset (read only where the exact shape did not match), and an example for messages. A
+# stamp with no offset is read only in Qualtrics' own shape, where the contract says UTC.
 _ISO = "%Y-%m-%dT%H:%M:%S%.f%#z"
-_DATETIME: dict[Fmt, tuple[str, str | None, str]] = {
+_DATETIME: dict[Fmt, tuple[str, str, str]] = {
     "csv": ("%Y-%m-%dT%H:%M:%S.000+0000", _ISO, "2026-11-22T14:03:07.000+0000"),
     "jsonl": ("%Y-%m-%dT%H:%M:%SZ", _ISO, "2026-11-22T14:03:07Z"),
-    "qualtrics_csv": ("%Y-%m-%d %H:%M:%S", None, "2026-11-22 14:03:07"),  # naive UTC
+    "qualtrics_csv": ("%Y-%m-%d %H:%M:%S", _ISO, "2026-11-22 14:03:07"),  # naive = UTC
 }
 # booleans, in every file format: the usual spellings of true and of false, in any case and
 # with surrounding blanks (docs/extracts.md, "Value forms")
@@ -58,8 +59,6 @@ def _cast(c: Column, fmt: Fmt) -> pl.Expr:
         case "datetime":
             exact, general, _ = _DATETIME[fmt]
             fast = s.str.strptime(pl.Datetime("us"), exact, strict=False)
-            if general is None:
-                return fast
             rest = pl.when(fast.is_null()).then(s)  # mostly null, so cheap to parse
             utc = rest.str.strptime(pl.Datetime("us", "UTC"), general, strict=False)
             return pl.coalesce(fast, utc.dt.replace_time_zone(None))

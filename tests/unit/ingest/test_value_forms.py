@@ -1,6 +1,8 @@
 """Every value form a real export can take loads and means the same (docs/extracts.md).
 The range checks (NPS 11, alternatives 3) are the contract's, tested with the ingest."""
 
+from datetime import datetime
+
 import polars as pl
 import pytest
 
@@ -69,3 +71,23 @@ def test_qualtrics_answers_as_recode_values_or_choice_text() -> None:
         ],
     )
     assert csat["Q_CSAT"].to_list() == [4, 5, 1, 3, 5, 4, None]
+
+
+def test_survey_stamps_in_qualtrics_shape_or_iso_with_an_offset() -> None:
+    recorded = _typed(
+        "surveys",
+        "responses",
+        "RecordedDate",
+        [
+            "2026-11-22 14:03:07",  # the legacy export's own shape, UTC
+            "2026-11-22T14:03:07Z",
+            "2026-11-22T16:03:07.500+02:00",
+            "2026-11-22T14:03:07",  # ISO with no offset: which zone? refused
+        ],
+    )
+    assert recorded["RecordedDate"].to_list() == [
+        datetime(2026, 11, 22, 14, 3, 7),
+        datetime(2026, 11, 22, 14, 3, 7),
+        datetime(2026, 11, 22, 14, 3, 7, 500000),
+        None,
+    ]
