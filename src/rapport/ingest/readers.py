@@ -121,7 +121,7 @@ def _is_free_text(c: Column) -> bool:
 def _is_import_ids(row: list[str]) -> bool:
     try:
         first = json.loads(row[0]) if row else None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: `[[[[…` nested past Python's limit
         return False
     return isinstance(first, dict) and "ImportId" in first
 

@@ -232,6 +232,19 @@ def test_qualtrics_export_without_its_import_id_row_is_rejected(landing: Path, l
     assert not (lake / "raw" / "surveys").exists()
 
 
+def test_qualtrics_import_id_row_nested_past_any_limit_is_rejected(
+    landing: Path, lake: Path
+) -> None:
+    """Found by `make fuzz`: `[[[…` deeper than Python's recursion limit in the third header
+    row raised RecursionError out of the ingest instead of refusing the file."""
+    text = qualtrics_csv(response()).split("\r\n")
+    text[2] = "[" * 5000 + "]" * 5000
+    deliver(landing, "surveys", {"responses.csv": "\r\n".join(text)})
+    load = ingest_object(landing, lake, RESPONSES, D)
+    assert load.rejected is not None and "ImportId" in load.rejected
+    assert not (lake / "raw" / "surveys").exists()
+
+
 def test_jsonl_nesting_nulls_and_blank_lines(landing: Path, lake: Path) -> None:
     lines = [
         json.dumps(ticket(id=1)),
