@@ -91,3 +91,42 @@ def test_survey_stamps_in_qualtrics_shape_or_iso_with_an_offset() -> None:
         datetime(2026, 11, 22, 14, 3, 7, 500000),
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    "source,name,column,values,expected",
+    [
+        (
+            "support",
+            "tickets",
+            "status",
+            ["solved", "Solved", " CLOSED ", "On hold", None],
+            ["solved", "solved", "closed", None, None],
+        ),
+        (
+            "crm",
+            "accounts",
+            "Type",
+            ["Customer", "customer", "former  customer", "FORMER CUSTOMER", "Partner"],
+            ["Customer", "Customer", "Former Customer", "Former Customer", None],
+        ),
+        (
+            "crm",
+            "contacts",
+            "Relationship_Role__c",
+            ["economic buyer", "Executive Sponsor", "user"],
+            ["Economic Buyer", "Executive Sponsor", "User"],
+        ),
+    ],
+)
+def test_listed_values_in_any_case_and_spacing_take_the_contracts_spelling(
+    source: str, name: str, column: str, values: list, expected: list
+) -> None:
+    assert _typed(source, name, column, values)[column].to_list() == expected
+
+
+def test_integers_written_as_whole_floats_are_integers() -> None:
+    ids = _typed(
+        "support", "tickets", "requester_id", ["501", "501.0", " 7 ", "-3.00", "501.5", "1e3"]
+    )
+    assert ids["requester_id"].to_list() == [501, 501, 7, -3, None, None]
