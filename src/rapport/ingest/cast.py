@@ -27,6 +27,9 @@ _DATETIME: dict[Fmt, tuple[str, str, str]] = {
 _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
 _VALUE_CHARS = 100  # how much of a bad value a reason quotes
+# a date written as midnight of that day, with any fraction and offset
+# (`2026-11-22T00:00:00.000+0000`): an exporter that keeps dates as datetimes writes this
+_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[T ]00:00(?::00(?:\.0+)?)?(?:Z|[+-]\d{2}:?\d{2})?$"
 
 OK = "_ok"
 
@@ -36,10 +39,14 @@ def label(c: Column) -> str:
     return ".".join(c.path) if c.path else c.name
 
 
+def _is_text(c: Column) -> bool:
+    """Free text (no listed values): kept as read, blanks and all."""
+    return c.kind == "string_list" or (c.kind == "string" and c.values is None)
+
+
 def typed_name(c: Column) -> str:
     """Where the typed value of a column lives while a frame is being checked."""
-    as_read = c.kind == "string_list" or (c.kind == "string" and c.values is None)
-    return c.name if as_read else f"__typed__{c.raw}"
+    return c.name if _is_text(c) else f"__typed__{c.raw}"
 
 
 def _cast(c: Column, fmt: Fmt) -> pl.Expr:
@@ -53,17 +60,20 @@ def _cast(c: Column, fmt: Fmt) -> pl.Expr:
             whole = s.str.strip_chars().str.replace(r"^([+-]?\d+)\.0*$", "${1}")
             return whole.cast(pl.Int64, strict=False)
         case "float":
-            t = s.cast(pl.Float64, strict=False)
+            t = s.str.strip_chars().cast(pl.Float64, strict=False)
             return pl.when(t.is_finite()).then(t)
         case "bool":  # when/then streams; replace_strict would gather the whole column
             word = s.str.strip_chars().str.to_lowercase()
             return pl.when(word.is_in(_TRUE)).then(True).when(word.is_in(_FALSE)).then(False)
         case "date":
-            return s.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+            fast = s.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+            rest = pl.when(fast.is_null()).then(s.str.strip_chars())  # mostly null: cheap
+            day = rest.str.replace(_MIDNIGHT, "${1}")
+            return pl.coalesce(fast, day.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
         case "datetime":
             exact, general, _ = _DATETIME[fmt]
             fast = s.str.strptime(pl.Datetime("us"), exact, strict=False)
-            rest = pl.when(fast.is_null()).then(s)  # mostly null, so cheap to parse
+            rest = pl.when(fast.is_null()).then(s.str.strip_chars())  # mostly null: cheap
             utc = rest.str.strptime(pl.Datetime("us", "UTC"), general, strict=False)
             return pl.coalesce(fast, utc.dt.replace_time_zone(None))
     raise ValueError(f"no cast for kind {c.kind}")
@@ -117,13 +127,16 @@ def _faults(c: Column, fmt: Fmt) -> list[tuple[pl.Expr, pl.Expr]]:
     def said(text: str) -> pl.Expr:
         return pl.format(f"{name}: '{{}}' {text}", shown)
 
+    # a typed value of only blanks is empty, as an empty field is; free text keeps its blanks
+    as_text = _is_text(c)
+    missing = s.is_null() if as_text else s.is_null() | (s.str.strip_chars() == "")
     checks: list[tuple[pl.Expr, pl.Expr]] = []
     if c.values is not None:
-        checks.append((s.is_not_null() & t.is_null(), said(f"is not one of {', '.join(c.values)}")))
-    elif c.kind not in ("string", "string_list"):
-        checks.append((s.is_not_null() & t.is_null(), said(f"is not {_expected(c, fmt)}")))
+        checks.append((~missing & t.is_null(), said(f"is not one of {', '.join(c.values)}")))
+    elif not as_text:
+        checks.append((~missing & t.is_null(), said(f"is not {_expected(c, fmt)}")))
     if c.required:
-        checks.append((s.is_null(), pl.lit(f"{name} is required")))
+        checks.append((missing, pl.lit(f"{name} is required")))
     if c.low is not None:
         checks.append(((t < c.low).fill_null(False), said(f"is below the minimum {c.low:g}")))
     if c.high is not None:

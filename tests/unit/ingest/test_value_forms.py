@@ -1,16 +1,17 @@
 """Every value form a real export can take loads and means the same (docs/extracts.md).
 The range checks (NPS 11, alternatives 3) are the contract's, tested with the ingest."""
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 
 import polars as pl
 import pytest
 
 from rapport.contract import get_object
-from rapport.ingest.cast import check, raw_columns
+from rapport.ingest.cast import OK, check, raw_columns, reason_and_column
 
 
-def _typed(source: str, name: str, column: str, values: list[str | None]) -> pl.DataFrame:
+def _checked(source: str, name: str, column: str, values: list[str | None]) -> pl.DataFrame:
     obj = get_object(source, name)
     frame = pl.DataFrame(
         {c.name: pl.Series([None] * len(values), dtype=pl.String) for c in obj.columns}
@@ -19,9 +20,29 @@ def _typed(source: str, name: str, column: str, values: list[str | None]) -> pl.
         pl.Series("_line", range(len(values)), dtype=pl.Int64),
         pl.lit(None, dtype=pl.String).alias("_fault"),
     )
-    checked = check(frame.lazy(), obj).collect()
-    raw = obj.column(column).raw
-    return checked.select(*raw_columns(obj)).select(raw)
+    return check(frame.lazy(), obj).collect()
+
+
+def _typed(source: str, name: str, column: str, values: list[str | None]) -> pl.DataFrame:
+    obj = get_object(source, name)
+    checked = _checked(source, name, column, values)
+    return checked.select(*raw_columns(obj)).select(obj.column(column).raw)
+
+
+def _faults(source: str, name: str, column: str, values: list[str | None]) -> list[str | None]:
+    """The reason each value is quarantined for (None: it loads), the other columns aside."""
+    full = get_object(source, name)
+    obj = replace(full, columns=(full.column(column),))
+    frame = pl.DataFrame(
+        {
+            column: pl.Series(values, dtype=pl.String),
+            "_line": range(len(values)),
+            "_fault": pl.Series([None] * len(values), dtype=pl.String),
+        }
+    )
+    reason, _ = reason_and_column(obj)
+    checked = check(frame.lazy(), obj).with_columns(reason.alias("reason")).collect()
+    return [None if ok else r for r, ok in checked.select("reason", OK).iter_rows()]
 
 
 @pytest.mark.parametrize(
@@ -130,3 +151,46 @@ def test_integers_written_as_whole_floats_are_integers() -> None:
         "support", "tickets", "requester_id", ["501", "501.0", " 7 ", "-3.00", "501.5", "1e3"]
     )
     assert ids["requester_id"].to_list() == [501, 501, 7, -3, None, None]
+
+
+def test_dates_written_as_midnight_or_with_blanks_are_dates() -> None:
+    close = _typed(
+        "crm",
+        "opportunities",
+        "CloseDate",
+        [
+            "2026-11-22",
+            " 2026-11-22 ",
+            "2026-11-22T00:00:00.000+0000",  # an exporter that keeps dates as datetimes
+            "2026-11-22 00:00:00",
+            "2026-11-22T00:00:00Z",
+            "2026-11-22T13:00:00.000+0000",  # a time of day in a date: which day? refused
+            "11/22/2026",  # month or day first? refused
+        ],
+    )
+    day = date(2026, 11, 22)
+    assert close["CloseDate"].to_list() == [day] * 5 + [None, None]
+
+
+def test_numbers_and_stamps_with_surrounding_blanks_load() -> None:
+    arr = _typed("crm", "accounts", "ARR__c", [" 1200.5 ", "1e5", "1,200", "$1200"])
+    assert arr["ARR__c"].to_list() == [1200.5, 100000.0, None, None]
+    stamp = _typed("support", "tickets", "created_at", [" 2026-11-22T14:03:07Z "])
+    assert stamp["created_at"].to_list() == [datetime(2026, 11, 22, 14, 3, 7)]
+
+
+def test_a_typed_value_of_only_blanks_is_empty() -> None:
+    """Blank like an empty field: null where the column is optional, "required" where not;
+    a value that is there but unreadable still names itself."""
+    assert _typed("crm", "opportunities", "CloseDate", ["  "])["CloseDate"].to_list() == [None]
+    assert _faults("crm", "opportunities", "Amount", ["  ", "12,5"]) == [
+        None,
+        "Amount: '12,5' is not a finite number",
+    ]
+    assert _faults("crm", "accounts", "Type", [" ", "Partner"]) == [
+        None,
+        "Type: 'Partner' is not one of Customer, Prospect, Former Customer",
+    ]
+    assert _faults("crm", "accounts", "LastModifiedDate", ["   "]) == [
+        "LastModifiedDate is required"
+    ]
