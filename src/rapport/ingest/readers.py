@@ -99,8 +99,10 @@ def read_header(path: Path, obj: SourceObject) -> Header:
         )
     wanted = {c.name: c for c in obj.columns}
     other = next((d for d in (";", "\t", "|") if len(rows[0]) == 1 and d in rows[0][0]), None)
+    # names in any case (`arr__c`, as a warehouse loader writes Salesforce's `ARR__c`)
+    by_folded = {name.casefold(): name for name in wanted}
     names = tuple(
-        n if n in wanted else f"__extra_{i}" for i, n in enumerate(v.strip() for v in rows[0])
+        by_folded.get(n.strip().casefold(), f"__extra_{i}") for i, n in enumerate(rows[0])
     )
     return Header(
         names=names,

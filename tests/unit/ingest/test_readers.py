@@ -156,6 +156,21 @@ def test_bad_headers_reject_the_file(landing: Path, lake: Path, text: str, reaso
     assert not (lake / "raw" / "crm").exists()
 
 
+def test_header_names_match_the_contract_in_any_case(landing: Path, lake: Path) -> None:
+    """A warehouse loader lower-cases Salesforce's names (`arr__c`); written twice in two
+    cases, a name is still written twice."""
+    header, rows = accounts_csv(account()).split("\r\n", 1)
+    deliver(landing, "crm", {"accounts.csv": header.lower() + "\r\n" + rows})
+    load = ingest_object(landing, lake, ACCOUNTS, D)
+    assert_counts(load, 1, 1)
+    assert raw(lake, ACCOUNTS).select("Id", "ARR__c").row(0) == ("001A", 50000.0)
+
+    twice = accounts_csv(account(), columns=[*ACCOUNT_COLUMNS, "ID"])
+    deliver(landing, "crm", {"accounts.csv": twice})
+    load = ingest_object(landing, lake, ACCOUNTS, D)
+    assert load.rejected == "column Id appears 2 times in the header"
+
+
 def test_non_utf8_file_is_rejected_with_the_offset(landing: Path, lake: Path) -> None:
     columns = [*ACCOUNT_COLUMNS, "Notes"]
     text = accounts_csv(account(Notes="ok"), account(Id="001B", Notes="caf\u00e9"), columns=columns)
