@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from rapport.contract import OBJECTS
 from rapport.generate import generate, vocab, vocab_alt
 from rapport.generate.variant import Variant, parse_mix
 
@@ -47,6 +48,13 @@ def variant(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make(tmp_path_factory.mktemp("variant"), VARIANT)
 
 
+def read_crm(path: Path) -> pl.DataFrame:
+    """A CRM file with its header in the contract's spelling (exports may lower-case it)."""
+    frame = pl.read_csv(path, infer_schema_length=0)
+    names = {c.name.lower(): c.name for o in OBJECTS for c in o.columns}
+    return frame.rename(lambda n: names.get(n.lower(), n))
+
+
 def texts(root: Path) -> str:
     """Every ticket subject and description and every survey line, as one text."""
     out = []
@@ -80,9 +88,7 @@ def test_alt_wording_shares_no_shopping_phrase_with_the_default(
 
 def test_export_encoding_spells_values_as_real_exports_do(default: Path, variant: Path) -> None:
     night = "dt=2026-09-01"
-    opp = pl.read_csv(
-        variant / "landing" / "crm" / night / "opportunities.csv", infer_schema_length=0
-    )
+    opp = read_crm(variant / "landing" / "crm" / night / "opportunities.csv")
     spelled = set(opp["IsDeleted"].unique()) | set(opp["IsWon"].unique())
     assert not spelled & {"true", "false"}
     assert len(set(opp["IsWon"].unique())) == 2
@@ -95,9 +101,7 @@ def test_export_encoding_spells_values_as_real_exports_do(default: Path, variant
     assert answers == {"yes", "no"}
     assert surveys["Q_ALTERNATIVES"].drop_nulls().n_unique() > 2  # several cases
     assert "somewhat satisfied" in set(surveys["Q_CSAT"].drop_nulls().str.to_lowercase())
-    accounts = pl.read_csv(
-        variant / "landing" / "crm" / night / "accounts.csv", infer_schema_length=0
-    )
+    accounts = read_crm(variant / "landing" / "crm" / night / "accounts.csv")
     assert not accounts["ARR__c"].drop_nulls().str.ends_with(".00").any()
     base = pl.read_csv(default / "landing" / "crm" / night / "accounts.csv", infer_schema_length=0)
     assert set(base["IsDeleted"].unique()) <= {"true", "false"}
@@ -107,12 +111,14 @@ def test_the_mix_and_noise_change_who_shows_what(default: Path, variant: Path) -
     def complaint_share(root: Path, segment: str) -> float:
         labels = pl.read_csv(root / "labels.csv").filter(pl.col("segment") == segment)
         tickets = pl.concat(
-            pl.read_ndjson(p, infer_schema_length=None).select("type", "organization_id")
+            pl.read_ndjson(p, infer_schema_length=None).select(
+                pl.col("type").str.to_lowercase(), pl.col("organization_id").cast(pl.Int64)
+            )
             for p in (root / "landing" / "support").rglob("tickets.jsonl")
             if p.stat().st_size
         )
         organizations = pl.concat(
-            pl.read_ndjson(p).select("id", "external_id")
+            pl.read_ndjson(p).select(pl.col("id").cast(pl.Int64), "external_id")
             for p in (root / "landing" / "support").rglob("organizations.jsonl")
             if p.stat().st_size
         ).unique("id")
