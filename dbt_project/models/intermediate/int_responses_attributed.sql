@@ -1,6 +1,7 @@
 -- Survey responses with the account and contact they speak for: the embedded account_id,
 -- else the contact named by ExternalReference, else the contact with the same e-mail
 -- (case- and whitespace-insensitive). Contacts are taken as known when the response arrived.
+-- Test responses (previews, spam: var survey_test_response_types) speak for no account.
 -- sqlfluff:exclude_rules:CP02,AL09,LT05,LT02,AM04,ST06,ST03,RF01
 -- (.sqlfluff's exclusions, and ST03/RF01: sqlfluff cannot parse `responses.* except (...)`)
 {{ versions_config('response_id') }}
@@ -9,8 +10,9 @@
 {% set night_from = recompute_from() %}
 with responses as (
     select * from {{ ref('stg_surveys__responses') }}
+    where not is_test_response
     {%- if night_from %}
-    where response_id in ({{ keys_changed_since(ref('stg_surveys__responses'), 'response_id', night_from) }})
+        and response_id in ({{ keys_changed_since(ref('stg_surveys__responses'), 'response_id', night_from) }})
     {%- endif %}
 ),
 

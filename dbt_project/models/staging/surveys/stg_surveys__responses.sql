@@ -1,4 +1,5 @@
--- Survey responses. A response never changes once recorded; partial ones stay, flagged.
+-- Survey responses. A response never changes once recorded; partial ones and test responses
+-- (previews, spam) stay, flagged.
 with renamed as (
     select
         ResponseId as response_id,
@@ -7,6 +8,10 @@ with renamed as (
         RecordedDate as recorded_at,
         cast(RecordedDate as date) as recorded_date,
         Status as response_type,
+        coalesce(
+            lower(trim(Status)) in ({{ quoted_list(var('survey_test_response_types') | map('lower') | list) }}),
+            false
+        ) as is_test_response,
         Progress as progress,
         Duration_in_seconds as duration_seconds,
         coalesce(Finished, false) as is_finished,
