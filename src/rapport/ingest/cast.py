@@ -89,11 +89,15 @@ def _listed(c: Column, s: pl.Expr) -> pl.Expr:
     return listed
 
 
+_CHOICE_NUMBER = r"^(\d+)(?:\.0+)?(?:\s*[-:)]|\.(?:\s|$)|\s*$)"
+
+
 def _choice(c: Column, s: pl.Expr) -> pl.Expr:
-    """A survey answer as its recode value: the number itself, a choice text that starts
-    with it (`10 - Extremely likely`), or the choice text alone (`Yes`), in any case."""
+    """A survey answer as its recode value: the number itself (`7`, `7.0`), a choice text
+    that starts with it (`10 - Extremely likely`, `7. Likely`), or the choice text alone
+    (`Yes`), in any case. `7.5` is none of these: it is refused, never cut to 7."""
     text = s.str.strip_chars()
-    leading = text.str.extract(r"^(\d+)(?:\s*[-:.)]|\s*$)", 1).cast(pl.Int64, strict=False)
+    leading = text.str.extract(_CHOICE_NUMBER, 1).cast(pl.Int64, strict=False)
     words = text.str.to_lowercase().str.replace_all(r"\s+", " ")
     named = pl.lit(None, dtype=pl.Int64)
     for choice, value in reversed(c.choices or ()):

@@ -26,6 +26,12 @@ def check_source(source: str) -> None:
 
 
 def _check_root(landing: Path) -> None:
+    try:
+        landing.stat()
+    except FileNotFoundError:
+        raise IngestError(f"landing folder {landing} does not exist") from None
+    except OSError as e:
+        raise IngestError(f"landing folder {landing} cannot be read: {e.strerror or e}") from None
     if not landing.is_dir():
         raise IngestError(f"landing folder {landing} does not exist")
 
@@ -155,9 +161,13 @@ def scan_deliveries(
         return [], [Refusal(source, "is a symbolic link or resolves outside the landing")]
     if not _is_real_dir(root):
         return [], []
+    try:
+        entries = sorted(root.iterdir())
+    except OSError as e:
+        return [], [Refusal(source, f"cannot be read: {e.strerror or e}")]
     found: list[date] = []
     refused: list[Refusal] = []
-    for entry in sorted(root.iterdir()):
+    for entry in entries:
         name, where = entry.name, f"{source}/{entry.name}"
         if name.startswith("."):
             continue
@@ -177,7 +187,13 @@ def scan_deliveries(
         except ValueError:
             refused.append(Refusal(where, f"{m.group(1)} is not a date: expected dt=YYYY-MM-DD"))
             continue
-        if not _is_regular(entry / SUCCESS):
+        try:
+            if not stat.S_ISREG((entry / SUCCESS).lstat().st_mode):
+                continue
+        except FileNotFoundError:
+            continue  # not complete yet
+        except OSError as e:  # a folder Rapport may not enter: say so, never skip it silently
+            refused.append(Refusal(where, f"cannot be read: {e.strerror or e}"))
             continue
         reason = incomplete_reason(entry, source) or (window.refusal(night) if window else None)
         if reason is not None:
@@ -206,6 +222,26 @@ class FileStats:
     commas: int
     quotes: int
     ends_with_newline: bool
+    stray_quotes: int = 0  # quotes neither opening, closing nor doubling one (see stray_quotes)
+
+
+_OPENS = np.frombuffer(b',\n"', np.uint8)  # what may stand before a quote that opens a field
+_CLOSES = np.frombuffer(b'",\r\n', np.uint8)  # after one that closes it (or doubles it)
+
+
+def stray_quotes(chunk: np.ndarray, before: int = ord("\n")) -> int:
+    """Quotes in ``chunk`` that neither open a field, close one nor double one: the
+    ``"The "Big" Deal"`` that a lenient CSV reader turns into ``The Big Deal`` without a
+    word. ``before`` is the byte before the chunk; a quote that ends the chunk counts
+    (what follows it is unknown), which only sends a file to the strict reader."""
+    at = np.flatnonzero(chunk == ord('"'))
+    if not at.size:
+        return 0
+    prev = np.where(at > 0, chunk[np.maximum(at - 1, 0)], before)
+    last = at == chunk.size - 1
+    nxt = chunk[np.minimum(at + 1, chunk.size - 1)]
+    closes = np.isin(nxt, _CLOSES) & ~last
+    return int(np.count_nonzero(~np.isin(prev, _OPENS) & ~closes))
 
 
 def scan_bytes(path: Path, hashes: LandingHashes) -> FileStats:
@@ -213,8 +249,8 @@ def scan_bytes(path: Path, hashes: LandingHashes) -> FileStats:
     digest is remembered in `hashes`."""
     key = identity(path)
     digest = hashlib.sha256()
-    size = newlines = commas = quotes = 0
-    last = 0
+    size = newlines = commas = quotes = stray = 0
+    last = ord("\n")  # a file starts as a line does
     buf = bytearray(CHUNK)
     with path.open("rb", buffering=0) as fh:
         while n := fh.readinto(buf):
@@ -224,9 +260,11 @@ def scan_bytes(path: Path, hashes: LandingHashes) -> FileStats:
             newlines += int(np.count_nonzero(chunk == ord("\n")))
             commas += int(np.count_nonzero(chunk == ord(",")))
             quotes += int(np.count_nonzero(chunk == ord('"')))
+            stray += stray_quotes(chunk, last)
             size, last = size + n, int(chunk[-1])
     sha256 = hashes.remember(key, digest.hexdigest())
-    return FileStats(sha256, size, newlines, commas, quotes, last == ord("\n"))
+    ends = size > 0 and last == ord("\n")
+    return FileStats(sha256, size, newlines, commas, quotes, ends, stray)
 
 
 def utf8_error(path: Path) -> str | None:

@@ -15,15 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from rapport.contract import Column, SourceObject
 from rapport.ingest.cast import label
-from rapport.ingest.landing import FileStats, utf8_error
+from rapport.ingest.landing import FileStats, stray_quotes, utf8_error
 from rapport.ingest.results import FileRejected
 
 RECORD_CHARS = 2000
 BOM = "\ufeff"
+# The longest value the strict CSV reader takes (Python's csv module stops at 128 KiB by
+# default, which a long description or survey comment can pass); a quote that never
+# closes is still cut off here instead of swallowing the rest of a large file.
+FIELD_LIMIT = 16 * 1024 * 1024
 # rows refused while reading, as the slow paths write them
 _REFUSED_SCHEMA = {
     "_line": pl.Int64,
@@ -65,11 +70,13 @@ class Header:
     commas: int
     quotes: int
     other_delimiter: str | None = None  # the header is one field holding this separator
+    stray_quotes: int = 0  # as landing.stray_quotes counts them in the header's bytes
 
 
 def read_header(path: Path, obj: SourceObject) -> Header:
     """Parse the header record(s): one for CRM CSV, three for a Qualtrics export."""
     records = 3 if obj.fmt == "qualtrics_csv" else 1
+    csv.field_size_limit(FIELD_LIMIT)
     consumed: list[bytes] = []
     rows: list[list[str]] = []
     with path.open("rb") as fh:
@@ -88,6 +95,11 @@ def read_header(path: Path, obj: SourceObject) -> Header:
         except UnicodeDecodeError:
             raise FileRejected(utf8_error(path) or "file is not UTF-8") from None
         except csv.Error as e:
+            if consumed and b"\r" in consumed[0].rstrip(b"\r\n"):
+                raise FileRejected(
+                    "line 1: lines end in a lone CR (classic Mac line endings): "
+                    "save the file with LF or CRLF line endings"
+                ) from None
             raise FileRejected(f"the header is not valid CSV: {e}") from None
     if not rows or not any(v.strip() for v in rows[0]):
         raise FileRejected("file is empty: it has no header row")
@@ -113,6 +125,7 @@ def read_header(path: Path, obj: SourceObject) -> Header:
         commas=sum(b.count(b",") for b in consumed),
         quotes=sum(b.count(b'"') for b in consumed),
         other_delimiter=other,
+        stray_quotes=stray_quotes(np.frombuffer(b"".join(consumed), np.uint8)),
     )
 
 
@@ -218,6 +231,8 @@ def csv_consistent(header: Header, stats: FileStats, totals: dict[str, int]) -> 
     rows = totals["rows"]
     if totals.get("swallowed"):
         return False  # only the slow path tells a quoted newline from a stray quote
+    if stats.stray_quotes > header.stray_quotes:
+        return False  # `"The "Big" Deal"`: polars would keep `The Big Deal` without a word
     data_lines = 0
     if stats.size > header.size:
         data_lines = stats.newlines - header.newlines + (0 if stats.ends_with_newline else 1)
@@ -241,6 +256,7 @@ def csv_repaired(path: Path, header: Header, folder: Path) -> Parsed:
     wrong number of fields or broken quoting are refused; the others are written to a
     well-formed CSV (with their line) that polars then reads.
     """
+    csv.field_size_limit(FIELD_LIMIT)
     width = len(header.names)
     free_text = {i for i, n in enumerate(header.names) if n in header.text}
     good, bad = folder / "repaired.csv", folder / "refused.csv"
@@ -394,7 +410,7 @@ def jsonl_fast(path: Path, obj: SourceObject, *, bom: bool) -> Parsed:
     """
     text = pl.col("_text").str.strip_chars_start(BOM) if bom else pl.col("_text")
     frame = pl.scan_lines(path, name="_text").with_columns(
-        text, text.str.contains(r"^\s*$").alias("_blank")
+        text, text.str.contains(_BLANK).alias("_blank")
     )
     decoded = pl.when(~pl.col("_blank")).then("_text").str.json_decode(_json_dtype(obj))
     frame = frame.with_columns(decoded.alias("_json")).with_row_index("_row")
@@ -405,15 +421,19 @@ def jsonl_fast(path: Path, obj: SourceObject, *, bom: bool) -> Parsed:
         pl.len().alias("rows"),
         pl.col("_text").str.contains(_SURROGATE_ESCAPE).sum().alias("surrogates"),
         _repeats(obj).sum().alias("repeats"),
+        pl.col("_text").str.contains(_INEXACT_NUMBER).sum().alias("inexact_numbers"),
+        pl.col("_text").str.contains(_ESCAPED_KEY).sum().alias("escaped_keys"),
     )
     return Parsed(_decoded(frame, obj), pl.col("_text"), totals)
 
 
 def jsonl_consistent(path: Path, obj: SourceObject, totals: dict[str, int]) -> bool:
     """Whether the fast path read every line as the slow path would: no surrogate escape
-    (the slow path refuses lone ones), and no contract key written twice with different
+    (the slow path refuses lone ones), no number polars would round through a float
+    (``1e3``, 16 digits or more: the slow path keeps the text), no key name written with
+    escapes (``"\\u0069d"`` is ``id``), and no contract key written twice with different
     values (json_decode keeps the first, json_path_match the last: they must agree)."""
-    if totals.get("surrogates"):
+    if totals.get("surrogates") or totals.get("inexact_numbers") or totals.get("escaped_keys"):
         return False
     if not totals.get("repeats"):
         return True
@@ -442,6 +462,13 @@ def _repeats(obj: SourceObject) -> pl.Expr:
 
 
 _SURROGATE_ESCAPE = r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}"
+# JSON's whitespace only: a line of other control characters is a line, not a blank
+_BLANK = r"^[ \t\r]*$"
+# a number with an exponent or 16 digits and more, wherever it stands (a string that looks
+# like one only sends the file to the slow path)
+_INEXACT_NUMBER = r"[:\[,]\s*-?(?:\d+(?:\.\d*)?[eE]|[\d.]{16})"
+# a key whose name holds an escape (possibly a contract name in disguise)
+_ESCAPED_KEY = r'"(?:[^"\\]|\\.)*\\u[0-9a-fA-F]{4}(?:[^"\\]|\\.)*"\s*:'
 
 
 def _contract_keys(obj: SourceObject) -> list[str]:
@@ -472,7 +499,7 @@ def jsonl_checked(path: Path, obj: SourceObject, folder: Path, *, bom: bool) -> 
         bad_out = csv.writer(bad_fh, lineterminator="\n")
         for number, raw in enumerate(fh, start=1):
             text = _without_eol(raw.removeprefix(BOM) if bom and number == 1 else raw)
-            if not text.strip():
+            if not text.strip(" \t\r"):
                 continue
             value, fault = _json_values(text, obj)
             if fault is not None:
@@ -517,6 +544,10 @@ def _at(value: Any, steps: tuple[str, ...], *, first: bool) -> Any:
     return value
 
 
+class _Number(str):
+    """A JSON number kept as its text (no float rounding, no limit on digits)."""
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
@@ -526,7 +557,11 @@ def _json_values(text: str, obj: SourceObject) -> tuple[dict, tuple[str | None, 
     cannot be turned into the contract's shape."""
     try:
         value = json.loads(
-            text, object_pairs_hook=_object, parse_float=str, parse_constant=_no_constant
+            text,
+            object_pairs_hook=_object,
+            parse_float=_Number,
+            parse_int=_Number,
+            parse_constant=_no_constant,
         )
     except json.JSONDecodeError as e:
         return {}, (None, f"line is not valid JSON: {e.msg} at column {e.colno}")
@@ -594,6 +629,8 @@ def _json_type(value: Any) -> str:
         return "null"
     if isinstance(value, list):
         return "an array"
+    if isinstance(value, _Number):
+        return "a number"
     if isinstance(value, str):
         return "a string"
     return "a boolean" if isinstance(value, bool) else "a number"
@@ -612,7 +649,7 @@ def count_records(path: Path, obj: SourceObject, header: Header | None) -> int:
     try:
         if obj.fmt == "jsonl":
             with path.open("rb") as fh:
-                return sum(1 for raw in fh if raw.strip())
+                return sum(1 for raw in fh if raw.strip(b" \t\r\n"))
         if header is None:
             return 0
         return (

@@ -4,6 +4,7 @@ a verdict: read, or refused with a reason (issue 11, classes 1, 2 and 5)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -170,3 +171,66 @@ def test_a_night_loaded_before_the_window_existed_is_reported_with_its_repair(
     assert "crm/dt=2062-09-01: dated after the plausible window" in lines[0]
     assert lines[1].startswith("crm/dt=2062-09-01: is loaded but dated after the plausible")
     assert lines[1].endswith("take it out with `rapport retract --date 2062-09-01`")
+
+
+# --- folders Rapport may not enter --------------------------------------------------------
+
+_SCAN = """
+import sys
+from pathlib import Path
+from rapport.ingest.landing import scan_deliveries
+found, refused = scan_deliveries(Path(sys.argv[1]), sys.argv[2])
+print([str(d) for d in found])
+print([r.line() for r in refused])
+"""
+
+
+def _scan_as_another_user(landing: Path, source: str) -> list[str]:
+    """scan_deliveries in a process that permissions apply to: root reads any folder, so as
+    root it runs as the user nobody (setpriv, util-linux)."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", _SCAN, str(landing), source]
+    if os.geteuid() == 0:
+        command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr  # never a traceback
+    return done.stdout.splitlines()
+
+
+@pytest.fixture
+def shared_landing() -> Iterator[Path]:
+    """A landing another user may enter (pytest's tmp_path is private to its owner)."""
+    import shutil
+    import tempfile
+
+    top = Path(tempfile.mkdtemp(prefix="rapport-landing-"))
+    top.chmod(0o755)
+    yield top / "landing"
+    for folder in top.rglob("*"):
+        if folder.is_dir():
+            folder.chmod(0o755)
+    shutil.rmtree(top)
+
+
+def test_a_folder_that_cannot_be_read_is_refused_with_the_reason(shared_landing: Path) -> None:
+    landing = shared_landing
+    for night in (D, D + timedelta(days=1)):
+        write_delivery(landing, "crm", night)
+    write_delivery(landing, "support", D)
+    for folder in landing.rglob("*"):
+        if folder.is_dir():
+            folder.chmod(0o755)
+    landing.chmod(0o755)
+    locked = landing / "crm" / f"dt={D + timedelta(days=1)}"
+    locked.chmod(0o000)
+    (landing / "support").chmod(0o000)
+
+    crm = _scan_as_another_user(landing, "crm")
+    support = _scan_as_another_user(landing, "support")
+
+    later = D + timedelta(days=1)
+    assert crm == [f"['{D}']", f"['crm/dt={later}: cannot be read: Permission denied']"]
+    assert support == ["[]", "['support: cannot be read: Permission denied']"]
