@@ -6,6 +6,7 @@ in the ingest's child process, DuckDB through fsspec in dbt's process) talks to 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,15 +50,16 @@ class S3Server:
 
 
 @contextmanager
-def s3_server(bucket: str = "rapport-lake") -> Iterator[S3Server]:
+def s3_server() -> Iterator[S3Server]:
     """A moto S3 server on a free port of 127.0.0.1 (the system picks it: port 0) with one
-    empty bucket."""
+    empty bucket. Moto keeps its buckets in the process, across servers: each server gets
+    a bucket of its own name, so no test sees what an earlier one in its process wrote."""
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
         host, port = server.get_host_and_port()
-        found = S3Server(f"http://{host}:{port}", bucket)
-        found.client().create_bucket(Bucket=bucket)
+        found = S3Server(f"http://{host}:{port}", f"rapport-lake-{uuid.uuid4().hex[:12]}")
+        found.client().create_bucket(Bucket=found.bucket)
         yield found
     finally:
         server.stop()
