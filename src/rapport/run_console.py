@@ -62,6 +62,7 @@ def run_command(args: argparse.Namespace, paths: Paths, execute: Execute) -> int
         repair_hint,
         repair_serving,
         report_refusals,
+        unlisted_lines,
     )
 
     if args.night_to and not args.night_from:
@@ -88,6 +89,8 @@ def run_command(args: argparse.Namespace, paths: Paths, execute: Execute) -> int
                 say(repaired)
             say(f"nothing to do: every complete delivery in {paths.landing} is loaded")
             return _refused_exit(refused, 0)
+        for line in unlisted_lines(paths, plan.pending):
+            print(f"rapport run: {printable(line)}", file=sys.stderr)
         forced = "; --force: every delivery of the range is loaded again" if args.force else ""
         say(f"running {plan.describe()}{forced}")
         if not args.quiet:

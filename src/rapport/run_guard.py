@@ -11,8 +11,9 @@ from pathlib import Path
 import duckdb
 
 from rapport.config import load_config
-from rapport.contract import SOURCES
+from rapport.contract import SOURCES, objects_of
 from rapport.ingest import loaded_deliveries
+from rapport.ingest.landing import unlisted_files
 from rapport.nights import night_window
 from rapport.paths import Paths, PathsError
 from rapport.pending import landing_refusals
@@ -36,6 +37,32 @@ def report_refusals(paths: Paths, night: date | None = None) -> int:
     for refusal in refusals:
         print(f"rapport run: refused {printable(refusal.line())}", file=sys.stderr)
     return len(refusals)
+
+
+def unlisted_lines(paths: Paths, pending: dict[str, list[date]]) -> list[str]:
+    """One line per file name in the deliveries a run reads that the contract does not
+    know (the file is not read), with the contract file it may have meant."""
+    nights_of: dict[tuple[str, str], list[date]] = {}
+    for source, nights in pending.items():
+        for night in nights:
+            for name in unlisted_files(paths.landing, source, night):
+                nights_of.setdefault((source, name), []).append(night)
+    lines = []
+    for (source, name), nights in sorted(nights_of.items()):
+        files = [obj.filename for obj in objects_of(source)]
+        where = (
+            f"{source}/dt={nights[0]}/{name}"
+            if len(nights) == 1
+            else f"{name} in {len(nights)} {source} deliveries ({min(nights)} .. {max(nights)})"
+        )
+        meant = next((f for f in files if f.casefold() == name.casefold()), None)
+        why = (
+            f"file names are exact: did you mean {meant}?"
+            if meant
+            else (f"not a file of the contract ({', '.join(files)})")
+        )
+        lines.append(f"not read: {where}: {why}")
+    return lines
 
 
 def serving_problem(serving: Path) -> str | None:

@@ -203,6 +203,17 @@ def scan_deliveries(
     return found, refused
 
 
+def unlisted_files(landing: Path, source: str, extract_date: date) -> list[str]:
+    """Names in a delivery folder that are none of the source's contract files (nor
+    ``_SUCCESS``, nor hidden): never read, and worth a word (`Accounts.csv`, `leads.csv`)."""
+    known = {obj.filename for obj in objects_of(source)} | {SUCCESS}
+    try:
+        names = [e.name for e in delivery_dir(landing, source, extract_date).iterdir()]
+    except OSError:
+        return []
+    return sorted(n for n in names if n not in known and not n.startswith("."))
+
+
 def complete_deliveries(landing: Path, source: str, window: _Window | None = None) -> list[date]:
     """Extract dates of the source's complete deliveries that may be read, oldest first."""
     return scan_deliveries(landing, source, window)[0]
