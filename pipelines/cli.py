@@ -32,10 +32,10 @@ def run(args: argparse.Namespace) -> int:
 
     paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
     paths.require_landing()
-    paths.require_lake()
-    check_raw_zone(paths)
     if args.warehouse != Path(cli.DEFAULT_WAREHOUSE):  # the default's data/ is created
         require_warehouse_folder(paths)
+    paths.require_lake()
+    check_raw_zone(paths)
     return run_command(args, paths, _execute)
 
 

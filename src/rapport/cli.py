@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
 from pathlib import Path
 
 from rapport import revops_cli
@@ -20,8 +19,12 @@ from rapport.cli_manners import (
     DefaultsFormatter,
     ReaderWentAway,
     closed_pipe_ends_quietly,
+    iso_date,
+    non_negative_int,
+    positive_int,
     require_installation,
 )
+from rapport.config import ConfigError
 from rapport.contract import SOURCES
 from rapport.lake_lock import LakeBusy
 from rapport.paths import Paths, PathsError
@@ -38,20 +41,6 @@ def _version() -> str:
     return version("rapport")
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-01") from exc
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text} must be a positive integer")
-    return value
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rapport", description=__doc__.splitlines()[0], formatter_class=DefaultsFormatter
@@ -64,9 +53,9 @@ def _parser() -> argparse.ArgumentParser:
 
     gen = command("generate", "write demo extracts that follow the extract contract")
     gen.add_argument("--out", type=Path, required=True, help="landing folder to write")
-    gen.add_argument("--accounts", type=_positive, default=2000, help="number of accounts")
-    gen.add_argument("--start", type=_date, required=True, help="first extract date (full load)")
-    gen.add_argument("--days", type=_positive, default=28, help="number of nightly deliveries")
+    gen.add_argument("--accounts", type=positive_int, default=2000, help="number of accounts")
+    gen.add_argument("--start", type=iso_date, required=True, help="first extract date (full load)")
+    gen.add_argument("--days", type=positive_int, default=28, help="number of nightly deliveries")
     gen.add_argument("--seed", type=int, default=7, help="random seed: same seed, same extracts")
     gen.add_argument("--labels", type=Path, help="true outcomes (default: labels.csv beside --out)")
     into = gen.add_mutually_exclusive_group()
@@ -77,14 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     into.add_argument(
         "--append",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         help="add N nights after the last one in --out; give the options the landing was "
         "generated with (--horizon included); --days is then the landing's",
     )
     gen.add_argument(
         "--horizon",
-        type=_positive,
+        type=positive_int,
         help="nights to simulate (default: --days): a landing can later grow by --append up "
         "to this many nights",
     )
@@ -101,12 +90,12 @@ def _parser() -> argparse.ArgumentParser:
         "URL (s3://bucket/prefix) holds the raw zone, the run state stays in lake/",
     )
     when = run.add_mutually_exclusive_group()
-    when.add_argument("--date", type=_date, help="run this one night")
-    when.add_argument("--from", dest="night_from", type=_date, help="first night of a backfill")
+    when.add_argument("--date", type=iso_date, help="run this one night")
+    when.add_argument("--from", dest="night_from", type=iso_date, help="first night of a backfill")
     run.add_argument(
         "--to",
         dest="night_to",
-        type=_date,
+        type=iso_date,
         help="last night of a backfill (default: the latest delivered night)",
     )
     run.add_argument("--force", action="store_true", help="reload deliveries even if unchanged")
@@ -132,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     rt = command("retract", "take a wrongly loaded night back out of the lake and the marts")
-    rt.add_argument("--date", type=_date, required=True, help="the night to take out")
+    rt.add_argument("--date", type=iso_date, required=True, help="the night to take out")
     rt.add_argument("--source", choices=SOURCES, help="only this source's delivery (default: all)")
     rt.add_argument("--landing", type=Path, required=True, help="the extracts' landing folder")
     rt.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
@@ -140,19 +129,22 @@ def _parser() -> argparse.ArgumentParser:
 
     wl = command("watchlist", "print the satisfied-but-at-risk accounts")
     wl.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
-    wl.add_argument("--limit", type=_positive, help="at most this many accounts (default: all)")
+    wl.add_argument("--limit", type=positive_int, help="at most this many accounts (default: all)")
     wl.add_argument(
         "--format", choices=("table", "csv", "json"), default="table", help="output format"
     )
     wl.add_argument("--owner", help="only this relationship owner (name or CRM user id)")
     wl.add_argument(
-        "--renewal-within", dest="renewal_within", type=int, help="renewal in 0..DAYS days"
+        "--renewal-within",
+        dest="renewal_within",
+        type=non_negative_int,
+        help="renewal in 0..DAYS days",
     )
     wl.add_argument("--min-arr", dest="min_arr", type=float, help="ARR at least this")
     qu = command("quarantine", "list quarantined rows and rejected files")
     qu.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     qu.add_argument("--lake", help="default: lake/ beside the warehouse (or s3://bucket/prefix)")
-    qu.add_argument("--date", type=_date, help="only this extract date (default: every night)")
+    qu.add_argument("--date", type=iso_date, help="only this extract date (default: every night)")
     qu.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     dc = command("docs", "the dbt docs of the latest publish (models, columns, lineage)")
     dc.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
@@ -260,7 +252,7 @@ def main(argv: Sequence[str] | None = None, commands: Mapping[str, Command] = CO
     try:
         with closed_pipe_ends_quietly():
             return command(args)
-    except (PathsError, FileNotFoundError, LakeBusy) as exc:
+    except (PathsError, FileNotFoundError, LakeBusy, ConfigError) as exc:
         print(f"rapport {args.command}: {printable(exc)}", file=sys.stderr)
         return 2
     except ReaderWentAway:

@@ -1,5 +1,6 @@
-"""What every `rapport` command does the same way: help that shows defaults, a closed pipe
-(`rapport watchlist | head`) that ends quietly, and paths that must exist before use."""
+"""What every `rapport` command does the same way: help that shows defaults, argument types
+(dates, counts), a closed pipe (`rapport watchlist | head`) that ends quietly, and paths
+that must exist before use."""
 
 from __future__ import annotations
 
@@ -8,8 +9,40 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
+from datetime import date
 
 from rapport.paths import Paths, PathsError
+
+
+def iso_date(text: str) -> date:
+    """An argument that is a date like 2026-11-01."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-01") from exc
+
+
+def positive_int(text: str) -> int:
+    """An argument that is a whole number of 1 or more (a count, a limit)."""
+    value = _whole(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be a positive integer")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An argument that is a whole number of 0 or more (days ahead, points)."""
+    value = _whole(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} must be 0 or more")
+    return value
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from exc
 
 
 class DefaultsFormatter(argparse.HelpFormatter):
@@ -52,7 +85,10 @@ def closed_pipe_ends_quietly() -> Iterator[None]:
 
 def require_warehouse_folder(paths: Paths) -> None:
     """A warehouse in a folder that does not exist is a typo, not a new installation."""
-    if not paths.warehouse.parent.is_dir():
+    folder = paths.warehouse.parent
+    if blocking := next((p for p in (folder, *folder.parents) if p.is_file()), None):
+        raise PathsError(f"{blocking} (in --warehouse {paths.warehouse}) is a file, not a folder")
+    if not folder.is_dir():
         raise PathsError(
             f"folder {paths.warehouse.parent} (of --warehouse {paths.warehouse.name}) does not "
             "exist; create it first to start a new installation there"

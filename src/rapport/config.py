@@ -4,8 +4,9 @@ alerts, report, tune, engine, lake store)."""
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import get_args, get_origin, get_type_hints
 
 from rapport.project import default_config
 from rapport.quality_gate import GateRule
@@ -21,6 +22,12 @@ class ScheduleConfig:
 @dataclass(frozen=True)
 class SensorConfig:
     interval_seconds: int = 60
+
+    def __post_init__(self) -> None:
+        if self.interval_seconds < 1:
+            raise ValueError(
+                f"sensors.interval_seconds must be 1 or more, got {self.interval_seconds}"
+            )
 
 
 @dataclass(frozen=True)
@@ -145,6 +152,11 @@ class ReportConfig:
     trend_nights: int = 28
     top_rows: int = 25
 
+    def __post_init__(self) -> None:
+        for name in ("trend_nights", "top_rows"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"report.{name} must be 1 or more, got {getattr(self, name)}")
+
 
 @dataclass(frozen=True)
 class RunLockConfig:
@@ -212,25 +224,64 @@ class RapportConfig:
     lake_store: LakeStoreConfig = LakeStoreConfig()
 
 
+class ConfigError(ValueError):
+    """`rapport.toml` cannot be used; the message names the file, the setting and why."""
+
+
 def load_config(path: Path | None = None) -> RapportConfig:
-    """Read the file (default: the project's `rapport.toml`); a missing file means the
-    documented defaults."""
+    """Read the file (default: the project's `rapport.toml`); a missing file or section
+    means the documented defaults. A setting that is unknown, of the wrong type or out of
+    range raises ConfigError naming the file and the setting."""
     path = path or default_config()
     if not path.exists():
         return RapportConfig()
-    raw = tomllib.loads(path.read_text())
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    sections = {f.name: f.type for f in fields(RapportConfig)}
+    if unknown := sorted(set(raw) - set(sections)):
+        raise ConfigError(
+            f"{path}: [{unknown[0]}] is not a section of rapport.toml "
+            f"(known: {', '.join(sections)})"
+        )
+    kinds = get_type_hints(RapportConfig)
     return RapportConfig(
-        schedule=ScheduleConfig(**raw.get("schedule", {})),
-        sensors=SensorConfig(**raw.get("sensors", {})),
-        quality=QualityConfig(**raw.get("quality", {})),
-        ingest=IngestConfig(**raw.get("ingest", {})),
-        money=MoneyConfig(**raw.get("money", {})),
-        alerts=AlertConfig(**raw.get("alerts", {})),
-        report=ReportConfig(**raw.get("report", {})),
-        engine=EngineConfig(**raw.get("engine", {})),
-        tune=TuneConfig(**raw.get("tune", {})),
-        landing=LandingConfig(**raw.get("landing", {})),
-        runs=RunLockConfig(**raw.get("runs", {})),
-        publish=PublishConfig(**raw.get("publish", {})),
-        lake_store=LakeStoreConfig(**raw.get("lake_store", {})),
+        **{name: _section(path, name, kinds[name], raw.get(name, {})) for name in sections}
     )
+
+
+def _section(path: Path, name: str, cls: type, values: object) -> object:
+    where = f"{path}: [{name}]"
+    if not isinstance(values, dict):
+        raise ConfigError(f"{where} must be a table of settings, not {values!r}")
+    kinds = get_type_hints(cls)
+    for key, value in values.items():
+        if key not in kinds:
+            raise ConfigError(
+                f"{where} {key} is not a setting (known: {', '.join(f.name for f in fields(cls))})"
+            )
+        if expected := _wrong_type(value, kinds[key]):
+            raise ConfigError(f"{where} {key} = {value!r}: expected {expected}")
+    try:
+        return cls(**values)
+    except (ValueError, TypeError) as e:
+        raise ConfigError(f"{where}: {e}") from None
+
+
+def _wrong_type(value: object, kind: object) -> str | None:
+    """What a setting of this annotation must be, when ``value`` is not that (else None)."""
+    if kind is bool:
+        return None if isinstance(value, bool) else "true or false"
+    if kind is int:
+        return None if isinstance(value, int) and not isinstance(value, bool) else "an integer"
+    if kind is float:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        return None if number else "a number"
+    if kind is str:
+        return None if isinstance(value, str) else "a string in quotes"
+    if get_origin(kind) is tuple:
+        items = value if isinstance(value, list | tuple) else None
+        ok = items is not None and all(_wrong_type(v, get_args(kind)[0]) is None for v in items)
+        return None if ok else f"a list whose items are each {_wrong_type(None, get_args(kind)[0])}"
+    return None

@@ -9,19 +9,12 @@ from pathlib import Path
 
 import duckdb
 
-from rapport.cli_manners import DefaultsFormatter
+from rapport.cli_manners import DefaultsFormatter, iso_date, non_negative_int, positive_int
 from rapport.paths import Paths, PathsError
 from rapport.safe_output import printable
 
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 WAREHOUSE_HELP = "the serving warehouse to read"
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-01") from exc
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -34,10 +27,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     mv.add_argument("--warehouse", type=Path, default=Path(DEFAULT_WAREHOUSE), help=WAREHOUSE_HELP)
     mv.add_argument(
-        "--days", type=int, default=7, help="compare with the night this many days before (1 or 7)"
+        "--days",
+        type=positive_int,
+        default=7,
+        help="compare with the night this many days before (1 or 7)",
     )
-    mv.add_argument("--rise", type=int, default=20, help="count rises of at least this many points")
-    mv.add_argument("--limit", type=int, help="list at most this many accounts")
+    mv.add_argument(
+        "--rise", type=non_negative_int, default=20, help="count rises of at least this many points"
+    )
+    mv.add_argument("--limit", type=positive_int, help="list at most this many accounts")
     mv.add_argument(
         "--format", choices=("table", "csv", "json"), default="table", help="output format"
     )
@@ -68,10 +66,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--reason", required=True, help="why (shown beside the computed value)")
     add.add_argument("--author", default=None, help="who (default: the login name)")
     add.add_argument(
-        "--expires", type=_date, required=True, help="the last night it holds (YYYY-MM-DD)"
+        "--expires", type=iso_date, required=True, help="the last night it holds (YYYY-MM-DD)"
     )
     add.add_argument(
-        "--from", dest="effective_from", type=_date, help="first night (default: latest published)"
+        "--from",
+        dest="effective_from",
+        type=iso_date,
+        help="first night (default: latest published)",
     )
     rm = ov_sub.add_parser(
         "remove", formatter_class=DefaultsFormatter, help="remove an account's override"
@@ -110,6 +111,8 @@ def report(args: argparse.Namespace) -> int:
         raise FileNotFoundError(
             f"warehouse {paths.warehouse} does not exist (run `rapport run` first)"
         )
+    if args.out.is_dir():
+        raise PathsError(f"--out {args.out} is a folder: name the HTML file to write")
     out = write_report(paths, args.out.resolve(), load_config().report)
     print(f"wrote {out}")
     return 0

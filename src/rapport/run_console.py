@@ -67,6 +67,8 @@ def run_command(args: argparse.Namespace, paths: Paths, execute: Execute) -> int
 
     if args.night_to and not args.night_from:
         raise PathsError("--to needs --from")
+    if args.night_from and args.night_to and args.night_from > args.night_to:
+        raise PathsError(f"--from {args.night_from} is after --to {args.night_to}")
     say = (lambda _line: None) if args.quiet else print
     paths.require_landing()
     check_date(paths, args.date)

@@ -67,6 +67,35 @@ def test_to_needs_from(tmp_path, capsys):
     assert "--to needs --from" in capsys.readouterr().err
 
 
+def test_from_after_to_is_a_bad_argument(tmp_path, capsys):
+    (tmp_path / "landing").mkdir()
+    code = main(
+        [
+            "run",
+            "--landing",
+            str(tmp_path / "landing"),
+            "--warehouse",
+            str(tmp_path / "w.duckdb"),
+            "--from",
+            "2026-09-07",
+            "--to",
+            "2026-09-05",
+        ]
+    )
+    assert code == 2
+    assert "--from 2026-09-07 is after --to 2026-09-05" in capsys.readouterr().err
+
+
+def test_a_warehouse_under_a_file_is_a_bad_path(tmp_path, capsys):
+    (tmp_path / "landing").mkdir()
+    (tmp_path / "afile").touch()
+    warehouse = tmp_path / "afile" / "w.duckdb"
+    code = main(["run", "--landing", str(tmp_path / "landing"), "--warehouse", str(warehouse)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'afile'} (in --warehouse {warehouse}) is a file, not a folder" in err
+
+
 def test_rapport_run_as_a_program_exits_2_on_bad_paths(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "run", "--landing", str(tmp_path / "nope")],

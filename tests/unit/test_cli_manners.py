@@ -156,3 +156,32 @@ def test_generate_append_refuses_what_it_cannot_continue(tmp_path, capsys):
     assert main([*other, "--start", "2026-10-01", "--append", "1", "--horizon", "4"]) == 2
     assert "crm/dt=2026-10-02 is not what these options generate" in capsys.readouterr().err
     assert _files(out) == before
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["movers", "--limit", "-2"], "-2 must be a positive integer"),
+        (["movers", "--rise", "-5"], "-5 must be 0 or more"),
+        (["movers", "--days", "0"], "0 must be a positive integer"),
+        (["watchlist", "--renewal-within", "-5"], "-5 must be 0 or more"),
+        (["watchlist", "--limit", "ten"], "'ten' is not a whole number"),
+    ],
+)
+def test_counts_and_days_are_checked_by_argparse(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        _parser().parse_args(argv)
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_report_into_a_folder_names_the_mistake(tmp_path, capsys):
+    from rapport.cli import main as library_main
+
+    warehouse = tmp_path / "w.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    code = library_main(["report", "--warehouse", str(warehouse), "--out", str(tmp_path)])
+    assert code == 2
+    assert f"--out {tmp_path} is a folder: name the HTML file to write" in capsys.readouterr().err
