@@ -93,6 +93,25 @@ def skipped_steps(result: dg.ExecuteInProcessResult) -> list[str]:
     return [e.step_key for e in result.all_events if e.is_step_skipped and e.step_key]
 
 
+def _failed_checks(result: dg.ExecuteInProcessResult) -> str | None:
+    """The blocking checks that stopped the night, as one line: which asset, and its first
+    failure with the night, column, rule, count and example lines."""
+    failed = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    if not failed:
+        return None
+    lines = []
+    for check in failed:
+        first = check.metadata.get("first_blocking_failure")
+        detail = first.value if first is not None else "failed"
+        lines.append(f"{'/'.join(check.asset_key.path)} {check.check_name}: {detail}")
+    more = f" (+{len(lines) - 1} more objects)" if len(lines) > 1 else ""
+    return f"the contract checks stopped the night: {lines[0]}{more}"
+
+
 def first_failure(result: dg.ExecuteInProcessResult) -> str:
     """One line: the first failed step and why (a Failure's own description when it has one)."""
     for event in result.all_events:
@@ -102,7 +121,7 @@ def first_failure(result: dg.ExecuteInProcessResult) -> str:
                 text = data.user_failure_data.description
             elif data.error:
                 error = data.error.cause or data.error
-                text = error.message
+                text = _failed_checks(result) or error.message
             else:
                 text = "no reason given"
             return f"step {event.step_key} failed: {' '.join(text.split())[:500]}"

@@ -85,6 +85,12 @@ def _check_result(
             "nights_validated": dg.MetadataValue.int(len(results)),
             "rows_validated": dg.MetadataValue.int(sum(v.rows for v in results)),
             "blocking_failures": _listing(blocking),
+            # one line for `rapport run`'s verdict when this check stops the night
+            "first_blocking_failure": dg.MetadataValue.text(
+                blocking[0] + (f" (+{len(blocking) - 1} more)" if len(blocking) > 1 else "")
+                if blocking
+                else "none"
+            ),
             "warnings": _listing(warnings),
             "results": dg.MetadataValue.text(
                 ", ".join(str(v.result_path) for v in results[-3:]) or "none"

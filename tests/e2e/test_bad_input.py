@@ -215,5 +215,8 @@ def test_a_failed_blocking_expectation_stops_the_night(released: Installation, c
     capsys.readouterr()
     assert inst.run() == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert "raw/crm/accounts" in err and "contract_suite" in err
+    # the verdict names the object, the night, the column and the rule, not only "failed"
+    assert "the contract checks stopped the night: raw/crm/accounts contract_suite" in err
+    assert f"{N4}: crm.accounts LastModifiedDate after the extract date" in err
+    assert "(line 2)" in err
     assert published_night(inst) == N2  # the last good night stays published
