@@ -62,6 +62,8 @@ class Override:
 
 
 def _read_log(records: Path) -> list[dict]:
+    """The log's entries, each checked as `add` and `remove` write them: a line edited by
+    hand that they would not have written is refused with its file and line."""
     path = records / LOG
     if not path.exists():
         return []
@@ -70,10 +72,52 @@ def _read_log(records: Path) -> list[dict]:
         if not line.strip():
             continue
         try:
-            entries.append(json.loads(line))
+            entry = json.loads(line)
         except json.JSONDecodeError as exc:
             raise OverrideError(f"{path}:{number}: not a JSON line ({exc.msg})") from exc
+        if problem := _entry_problem(entry):
+            raise OverrideError(f"{path}:{number}: {problem}")
+        entries.append(entry)
     return entries
+
+
+_NEEDS = {
+    "add": ("version", "account_id", "reason", "author", "effective_from", "expires_on"),
+    "remove": ("version", "account_id", "author"),
+}
+
+
+def _entry_problem(entry: object) -> str | None:
+    """Why a log line is not an entry `add` or `remove` would write (None if it is)."""
+    if not isinstance(entry, dict):
+        return f"not an override entry (a JSON object): {json.dumps(entry)[:60]}"
+    action = entry.get("action")
+    if action not in _NEEDS:
+        return f"action {action!r} is neither 'add' nor 'remove'"
+    if missing := [k for k in _NEEDS[action] if entry.get(k) in (None, "")]:
+        return f"{action} entry without {', '.join(missing)}"
+    if not isinstance(entry["version"], int) or isinstance(entry["version"], bool):
+        return f"version {entry['version']!r} is not a whole number"
+    try:
+        datetime.fromisoformat(str(entry.get("recorded_at")))
+    except ValueError:
+        return f"recorded_at {entry.get('recorded_at')!r} is not a timestamp"
+    if action == "remove":
+        return None
+    try:
+        start, end = (date.fromisoformat(str(entry[k])) for k in ("effective_from", "expires_on"))
+    except ValueError as exc:
+        return f"effective_from or expires_on is not a date like 2026-11-01 ({exc})"
+    quadrant, tier = entry.get("quadrant"), entry.get("risk_tier")
+    if quadrant is None and tier is None:
+        return "add entry pins neither a quadrant nor a risk tier"
+    if quadrant is not None and quadrant not in QUADRANTS:
+        return f"quadrant {quadrant!r} is not one of {', '.join(QUADRANTS)}"
+    if tier is not None and tier not in RISK_TIERS:
+        return f"risk tier {tier!r} is not one of {', '.join(RISK_TIERS)}"
+    if end < start:
+        return f"it expires ({end}) before it starts ({start})"
+    return None
 
 
 def current(records: Path) -> list[Override]:
@@ -168,8 +212,11 @@ def write_active(records: Path) -> Path:
 
 
 def ensure_active(records: Path) -> None:
-    """dbt reads `overrides.parquet` every run: write it (empty) when there is none yet."""
-    if not (records / ACTIVE).exists():
+    """dbt reads `overrides.parquet` every run: write it (empty) when there is none yet, and
+    again when the log changed after it (restored from a backup, edited by hand), so the
+    marts apply what `rapport override list` shows."""
+    active, log = records / ACTIVE, records / LOG
+    if not active.exists() or (log.exists() and log.stat().st_mtime_ns > active.stat().st_mtime_ns):
         write_active(records)
 
 

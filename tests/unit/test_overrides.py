@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from datetime import date
 from pathlib import Path
 
@@ -78,3 +81,50 @@ def test_a_bad_override_is_refused_and_nothing_is_recorded(
 def test_removing_an_account_without_override_is_refused(tmp_path: Path) -> None:
     with pytest.raises(overrides.OverrideError, match="A9 has no override"):
         overrides.remove(tmp_path, "A9", "kim")
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        ({"effective_from": "2026-02-30"}, "effective_from or expires_on is not a date"),
+        ({"action": None}, "action None is neither 'add' nor 'remove'"),
+        ({"version": None}, "add entry without version"),
+        ({"quadrant": "loyalish"}, "quadrant 'loyalish' is not one of truly_loyal"),
+        ({"risk_tier": "extreme"}, "risk tier 'extreme' is not one of low, medium, high"),
+        ({"expires_on": "2026-10-01"}, "it expires (2026-10-01) before it starts (2026-10-10)"),
+    ],
+    ids=["bad-date", "no-action", "no-version", "bad-quadrant", "bad-tier", "ends-first"],
+)
+def test_a_log_line_edited_by_hand_is_refused_with_its_file_and_line(
+    tmp_path: Path, edit: dict, problem: str
+) -> None:
+    _add(tmp_path)
+    log = tmp_path / overrides.LOG
+    entry = {**json.loads(log.read_text()), **edit, "version": edit.get("version", 2)}
+    log.write_text(log.read_text() + json.dumps(entry) + "\n")
+
+    for read in (overrides.current, overrides.history, overrides.write_active):
+        with pytest.raises(overrides.OverrideError) as caught:
+            read(tmp_path)
+        assert str(caught.value).startswith(f"{log}:2: {problem}")
+
+
+def test_a_line_that_is_not_an_object_is_refused(tmp_path: Path) -> None:
+    log = tmp_path / overrides.LOG
+    log.write_text("[1, 2]\n")
+    with pytest.raises(overrides.OverrideError, match=r"overrides.jsonl:1: not an override entry"):
+        overrides.current(tmp_path)
+
+
+def test_a_log_changed_after_the_active_file_is_applied_by_the_next_run(tmp_path: Path) -> None:
+    _add(tmp_path)
+    log = tmp_path / overrides.LOG
+    restored = log.read_text()  # a backup of the log with one override
+    overrides.remove(tmp_path, "A1", "kim")
+    assert pl.read_parquet(tmp_path / overrides.ACTIVE).height == 0
+
+    log.write_text(restored)  # restored after the active file was written
+    os.utime(log, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    overrides.ensure_active(tmp_path)
+
+    assert pl.read_parquet(tmp_path / overrides.ACTIVE)["account_id"].to_list() == ["A1"]
