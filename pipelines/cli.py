@@ -50,6 +50,8 @@ def retract(args: argparse.Namespace) -> int:
 
     paths = Paths.resolve(args.warehouse, landing=args.landing, lake=args.lake)
     paths.require_landing()
+    if not paths.lake_url and not paths.lake.is_dir():  # nothing to take out; leave no lock
+        raise PathsError(f"night {args.date} is not loaded: there is no lake at {paths.lake}")
     paths.require_lake()
     check_raw_zone(paths)
     sources = (args.source,) if args.source else SOURCES

@@ -74,8 +74,10 @@ def read_movers(
         ]
         if available and days not in available:
             raise PathsError(
-                f"--days {days}: the movers are computed against {', '.join(map(str, available))} "
-                "day(s) before (`mover_baseline_days` in dbt_project.yml)"
+                f"--days {days}: the published movers compare with "
+                f"{', '.join(map(str, available))} day(s) before; comparing with {days} needs a "
+                f"night {days} days before {night} in the history and {days} in "
+                "`mover_baseline_days` (dbt_project.yml)"
             )
         where = "as_of_date = ? and days_back = ?"
         params = [night, days]

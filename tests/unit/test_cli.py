@@ -111,3 +111,22 @@ def test_the_library_cli_leaves_run_to_the_program(tmp_path, capsys):
 
     assert library_main(["run", "--landing", str(tmp_path)]) == 2
     assert "run by the `rapport` program" in capsys.readouterr().err
+
+
+def test_retract_without_an_installation_says_so_and_writes_nothing(tmp_path, capsys):
+    (tmp_path / "landing").mkdir()
+    warehouse = tmp_path / "empty" / "w.duckdb"
+    code = main(
+        [
+            "retract",
+            "--landing",
+            str(tmp_path / "landing"),
+            "--warehouse",
+            str(warehouse),
+            "--date",
+            "2026-09-03",
+        ]
+    )
+    assert code == 2
+    assert "night 2026-09-03 is not loaded: there is no lake at" in capsys.readouterr().err
+    assert not (tmp_path / "empty").exists()
