@@ -50,40 +50,23 @@ def test_bad_date_is_refused_by_argparse(tmp_path, capsys):
     assert "is not a date like 2026-11-01" in capsys.readouterr().err
 
 
-def test_to_needs_from(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("nights", "message"),
+    [
+        (["--to", "2026-09-03"], "--to needs --from"),
+        (
+            ["--from", "2026-09-07", "--to", "2026-09-05"],
+            "--from 2026-09-07 is after --to 2026-09-05",
+        ),
+    ],
+    ids=["to-without-from", "from-after-to"],
+)
+def test_a_range_of_nights_must_make_sense(tmp_path, capsys, nights, message):
     (tmp_path / "landing").mkdir()
-    code = main(
-        [
-            "run",
-            "--landing",
-            str(tmp_path / "landing"),
-            "--warehouse",
-            str(tmp_path / "w.duckdb"),
-            "--to",
-            "2026-09-03",
-        ]
-    )
+    landing, warehouse = str(tmp_path / "landing"), str(tmp_path / "w.duckdb")
+    code = main(["run", "--landing", landing, "--warehouse", warehouse, *nights])
     assert code == 2
-    assert "--to needs --from" in capsys.readouterr().err
-
-
-def test_from_after_to_is_a_bad_argument(tmp_path, capsys):
-    (tmp_path / "landing").mkdir()
-    code = main(
-        [
-            "run",
-            "--landing",
-            str(tmp_path / "landing"),
-            "--warehouse",
-            str(tmp_path / "w.duckdb"),
-            "--from",
-            "2026-09-07",
-            "--to",
-            "2026-09-05",
-        ]
-    )
-    assert code == 2
-    assert "--from 2026-09-07 is after --to 2026-09-05" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
 
 
 def test_a_warehouse_under_a_file_is_a_bad_path(tmp_path, capsys):
