@@ -111,6 +111,11 @@ def _entry_problem(entry: object) -> str | None:
     quadrant, tier = entry.get("quadrant"), entry.get("risk_tier")
     if quadrant is None and tier is None:
         return "add entry pins neither a quadrant nor a risk tier"
+    return _pin_problem(quadrant, tier, start, end)
+
+
+def _pin_problem(quadrant: str | None, tier: str | None, start: date, end: date) -> str | None:
+    """Why what an override pins, and when, cannot be (None if it can)."""
     if quadrant is not None and quadrant not in QUADRANTS:
         return f"quadrant {quadrant!r} is not one of {', '.join(QUADRANTS)}"
     if tier is not None and tier not in RISK_TIERS:
@@ -167,16 +172,12 @@ def add(
     """Record an override; returns its version. Replaces the account's earlier one."""
     if quadrant is None and risk_tier is None:
         raise OverrideError("say what to pin: --quadrant and/or --risk-tier")
-    if quadrant is not None and quadrant not in QUADRANTS:
-        raise OverrideError(f"quadrant {quadrant!r} is not one of {', '.join(QUADRANTS)}")
-    if risk_tier is not None and risk_tier not in RISK_TIERS:
-        raise OverrideError(f"risk tier {risk_tier!r} is not one of {', '.join(RISK_TIERS)}")
     if not reason.strip():
         raise OverrideError("an override needs a reason (--reason)")
     if not author.strip():
         raise OverrideError("an override needs an author (--author)")
-    if expires_on < effective_from:
-        raise OverrideError(f"it expires ({expires_on}) before it starts ({effective_from})")
+    if problem := _pin_problem(quadrant, risk_tier, effective_from, expires_on):
+        raise OverrideError(problem)
     return _append(
         records,
         {
