@@ -84,6 +84,9 @@ class Column:
     raw_name: str | None = None
     # survey answers: the choice texts (lower case) and the recode value each stands for
     choices: tuple[tuple[str, int], ...] | None = None
+    # a record's key or a reference to one: read without surrounding blanks (` 001A` is
+    # `001A`), and only blanks is empty (docs/extracts.md, "Value forms")
+    identifier: bool = False
 
     @property
     def raw(self) -> str:
@@ -116,6 +119,11 @@ def _c(name: str, kind: Kind = "string", **kw) -> Column:
     return Column(name, kind, **kw)
 
 
+def _id(name: str, **kw) -> Column:
+    """A text identifier: a CRM or survey id, or a reference to one."""
+    return Column(name, "string", identifier=True, **kw)
+
+
 _DELETED = _c("IsDeleted", "bool")
 _CREATED = _c("CreatedDate", "datetime")
 _MODIFIED = _c("LastModifiedDate", "datetime", required=True)
@@ -126,14 +134,14 @@ CRM = (
         "accounts",
         "csv",
         (
-            _c("Id", required=True),
+            _id("Id", required=True),
             _c("Name"),
             _c("Type", values=("Customer", "Prospect", "Former Customer")),
             _c("Industry"),
             _c("BillingCountry"),
             _c("NumberOfEmployees", "int", low=0),
             _c("AnnualRevenue", "float", low=0),
-            _c("OwnerId"),
+            _id("OwnerId"),
             _c("ARR__c", "float", low=0),
             _c("Contract_End_Date__c", "date"),
             _CREATED,
@@ -148,7 +156,7 @@ CRM = (
         "users",
         "csv",
         (
-            _c("Id", required=True),
+            _id("Id", required=True),
             _c("Name"),
             _c("Email"),
             _c("Title"),
@@ -164,8 +172,8 @@ CRM = (
         "contacts",
         "csv",
         (
-            _c("Id", required=True),
-            _c("AccountId"),
+            _id("Id", required=True),
+            _id("AccountId"),
             _c("FirstName"),
             _c("LastName"),
             _c("Email"),
@@ -187,9 +195,9 @@ CRM = (
         "opportunities",
         "csv",
         (
-            _c("Id", required=True),
-            _c("AccountId"),
-            _c("OwnerId"),
+            _id("Id", required=True),
+            _id("AccountId"),
+            _id("OwnerId"),
             _c("Name"),
             _c("Type", values=("New Business", "Renewal", "Upsell", "Downgrade")),
             _c("StageName"),
@@ -211,10 +219,10 @@ CRM = (
         "tasks",
         "csv",
         (
-            _c("Id", required=True),
-            _c("AccountId"),
-            _c("WhoId"),
-            _c("OwnerId"),
+            _id("Id", required=True),
+            _id("AccountId"),
+            _id("WhoId"),
+            _id("OwnerId"),
             _c("Subject"),
             _c("Type", values=("Call", "Email", "Meeting", "Follow-up")),
             _c("Status", values=("Not Started", "In Progress", "Completed", "Deferred")),
@@ -232,8 +240,8 @@ CRM = (
         "account_history",
         "csv",
         (
-            _c("Id", required=True),
-            _c("AccountId"),
+            _id("Id", required=True),
+            _id("AccountId"),
             _c("Field"),
             _c("OldValue"),
             _c("NewValue"),
@@ -252,7 +260,7 @@ SUPPORT = (
         (
             _c("id", "int", required=True),
             _c("name"),
-            _c("external_id"),
+            _id("external_id"),
             _c("created_at", "datetime"),
             _c("updated_at", "datetime", required=True),
             _c("deleted_at", "datetime"),
@@ -380,16 +388,16 @@ SURVEYS = (
             _c("Duration (in seconds)", "int", low=0, raw_name="Duration_in_seconds"),
             _c("Finished", "bool"),
             _c("RecordedDate", "datetime", required=True),
-            _c("ResponseId", required=True),
+            _id("ResponseId", required=True),
             _c("RecipientEmail"),
-            _c("ExternalReference"),
+            _id("ExternalReference"),
             _c("DistributionChannel"),
             _c("UserLanguage"),
             _c("Q_NPS", "int", low=0, high=10, choices=NPS_CHOICES),
             _c("Q_CSAT", "int", low=1, high=5, choices=CSAT_CHOICES),
             _c("Q_ALTERNATIVES", "int", low=1, high=2, choices=YES_NO_CHOICES),
             _c("Q_COMMENT"),
-            _c("account_id"),
+            _id("account_id"),
         ),
         key="ResponseId",
         stamp="RecordedDate",

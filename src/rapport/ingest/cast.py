@@ -40,8 +40,8 @@ def label(c: Column) -> str:
 
 
 def _is_text(c: Column) -> bool:
-    """Free text (no listed values): kept as read, blanks and all."""
-    return c.kind == "string_list" or (c.kind == "string" and c.values is None)
+    """Free text (no listed values, not an identifier): kept as read, blanks and all."""
+    return c.kind == "string_list" or (c.kind == "string" and c.values is None and not c.identifier)
 
 
 def typed_name(c: Column) -> str:
@@ -52,6 +52,9 @@ def typed_name(c: Column) -> str:
 def _cast(c: Column, fmt: Fmt) -> pl.Expr:
     s = pl.col(c.name)
     match c.kind:
+        case "string" if c.identifier:  # ` 001A` is the record `001A`; only blanks is empty
+            text = s.str.strip_chars()
+            return pl.when(text != "").then(text)
         case "string":  # a listed value, written in the contract's spelling
             return _listed(c, s)
         case "int" if c.choices:
@@ -137,7 +140,7 @@ def _faults(c: Column, fmt: Fmt) -> list[tuple[pl.Expr, pl.Expr]]:
     checks: list[tuple[pl.Expr, pl.Expr]] = []
     if c.values is not None:
         checks.append((~missing & t.is_null(), said(f"is not one of {', '.join(c.values)}")))
-    elif not as_text:
+    elif not as_text and not c.identifier:
         checks.append((~missing & t.is_null(), said(f"is not {_expected(c, fmt)}")))
     if c.required:
         checks.append((missing, pl.lit(f"{name} is required")))

@@ -194,3 +194,22 @@ def test_a_typed_value_of_only_blanks_is_empty() -> None:
     assert _faults("crm", "accounts", "LastModifiedDate", ["   "]) == [
         "LastModifiedDate is required"
     ]
+
+
+def test_identifiers_are_read_without_surrounding_blanks() -> None:
+    """` 001A` (an export written with a space after each comma) is the account `001A`, so
+    its rows join; a key of only blanks is no key."""
+    ids = _typed("crm", "contacts", "AccountId", [" 001A", "001A ", "\t001A", "001 A", "  ", None])
+    assert ids["AccountId"].to_list() == ["001A", "001A", "001A", "001 A", None, None]
+    embedded = _typed("surveys", "responses", "account_id", [" 001A "])
+    assert embedded["account_id"].to_list() == ["001A"]
+    assert _faults("crm", "accounts", "Id", [" 001A ", "   ", ""]) == [
+        None,
+        "Id is required",
+        "Id is required",
+    ]
+
+
+def test_free_text_keeps_its_blanks() -> None:
+    names = _typed("crm", "accounts", "Name", ["  Acme  "])
+    assert names["Name"].to_list() == ["  Acme  "]
