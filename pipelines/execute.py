@@ -31,6 +31,8 @@ class RunOutcome:
     success: bool
     run_id: str
     message: str
+    # the non-blocking checks that failed, one line each (`warnings_of`)
+    warnings: tuple[str, ...] = ()
 
 
 def dagster_instance(paths: Paths) -> dg.DagsterInstance:
@@ -79,7 +81,7 @@ def execute(
         )
     skipped = skipped_steps(result)
     if result.success and not skipped:
-        return RunOutcome(True, result.run_id, f"ok: {plan.describe()}")
+        return RunOutcome(True, result.run_id, f"ok: {plan.describe()}", warnings_of(result))
     if result.success:
         # Dagster counts a run whose steps were skipped (an upstream step yielded no output,
         # e.g. dbt events it could not parse) as a success: nothing was published
@@ -91,6 +93,28 @@ def execute(
 
 def skipped_steps(result: dg.ExecuteInProcessResult) -> list[str]:
     return [e.step_key for e in result.all_events if e.is_step_skipped and e.step_key]
+
+
+def warnings_of(result: dg.ExecuteInProcessResult) -> tuple[str, ...]:
+    """The non-blocking (WARN) checks that failed, one line each: which asset and check, and
+    what it found. A check evaluated once per night of a range reports its latest night."""
+    latest: dict[tuple[str, str], str] = {}
+    for check in result.get_asset_check_evaluations():
+        if not check.passed and check.severity == dg.AssetCheckSeverity.WARN:
+            where = ("/".join(check.asset_key.path), check.check_name)
+            latest[where] = _finding(check.metadata)
+    return tuple(f"{asset} {name}: {finding}" for (asset, name), finding in latest.items())
+
+
+def _finding(metadata: dict[str, dg.MetadataValue]) -> str:
+    """A failed check's finding in words: its own summary, else dbt's count of failing rows."""
+    for key in ("summary", "first_blocking_failure"):
+        if key in metadata:
+            return str(metadata[key].value)
+    failing = metadata.get("dagster_dbt/failed_row_count")
+    if failing is not None:
+        return f"{failing.value} rows fail this dbt test (severity warn)"
+    return "failed"
 
 
 def _failed_checks(result: dg.ExecuteInProcessResult) -> str | None:

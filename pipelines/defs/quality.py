@@ -42,6 +42,12 @@ def satisfied_but_leaving(rapport: RapportResource) -> dg.AssetCheckResult:
         passed=int(accounts) == 0,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
+            # the line `rapport run` prints for this warning
+            "summary": dg.MetadataValue.text(
+                f"{accounts} of {customers} customer accounts say they are satisfied while "
+                f"what they do says they are leaving (ARR at risk {float(arr_at_risk):,.0f}); "
+                "`rapport watchlist` lists them"
+            ),
             "accessible_accounts": dg.MetadataValue.int(int(accounts)),
             "customer_accounts": dg.MetadataValue.int(int(customers)),
             "arr_at_risk": dg.MetadataValue.float(float(arr_at_risk)),

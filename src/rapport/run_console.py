@@ -25,6 +25,7 @@ class Outcome(Protocol):
     success: bool
     run_id: str
     message: str
+    warnings: tuple[str, ...]  # the non-blocking checks that failed, one line each
 
 
 #: runs the plan (`pipelines.execute.execute`): paths, plan, force, release, log_level, run_id,
@@ -106,6 +107,8 @@ def run_command(args: argparse.Namespace, paths: Paths, execute: Execute) -> int
         message = printable(repair_hint(outcome.message))
         print(f"rapport run failed: {message} (Dagster run {outcome.run_id})", file=sys.stderr)
         return 1
+    for warning in outcome.warnings:
+        say(f"warning: {printable(warning)}")
     say(f"{outcome.message}; published {paths.warehouse} (Dagster run {outcome.run_id})")
     return _refused_exit(refused, 0)
 

@@ -3,6 +3,8 @@ real Dagster, dbt-duckdb, DuckDB and Great Expectations, and publishes the servi
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
@@ -60,3 +62,10 @@ def test_one_night_through_the_real_program(tmp_path: Path) -> None:
     )
     assert watchlist.returncode == 0, watchlist.stderr
     assert watchlist.stdout.splitlines()[0].startswith("watchlist_rank,")
+    # the run named the business check's flag (a WARN check: it never stops the night)
+    flagged = len(list(csv.DictReader(io.StringIO(watchlist.stdout))))  # reasons: multi-line
+    flag = "warning: marts/satisfied_at_risk satisfied_but_leaving: "
+    if flagged:
+        assert f"{flag}{flagged} of {len(customers)} customer accounts say" in proc.stdout
+    else:
+        assert flag not in proc.stdout

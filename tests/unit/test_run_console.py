@@ -16,6 +16,7 @@ class Outcome:
     success: bool
     run_id: str
     message: str
+    warnings: tuple[str, ...] = ()
 
 
 def _args(**overrides) -> argparse.Namespace:
@@ -69,3 +70,27 @@ def test_quiet_says_nothing_on_success_and_one_line_on_failure(tmp_path, capsys)
     assert (
         err == "rapport run failed: step ingest_crm failed: crm gate failed: why (Dagster run r2)\n"
     )
+
+
+def test_failed_warn_checks_are_named_above_the_result_line(tmp_path, capsys):
+    """A night that published but whose non-blocking checks failed says which, one line each;
+    `--quiet` (cron) still prints nothing."""
+    paths = _installation(tmp_path)
+    warned = Outcome(
+        True,
+        "r3",
+        "ok: nights x",
+        (
+            "marts/satisfied_at_risk satisfied_but_leaving: 2 of 40 customer accounts ...",
+            "staging/stg_crm__tasks accepted_values_task_type: 3 rows fail this dbt test",
+        ),
+    )
+    assert run_command(_args(), paths, _execute(warned, [])) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-3:] == [
+        "warning: marts/satisfied_at_risk satisfied_but_leaving: 2 of 40 customer accounts ...",
+        "warning: staging/stg_crm__tasks accepted_values_task_type: 3 rows fail this dbt test",
+        f"ok: nights x; published {paths.warehouse} (Dagster run r3)",
+    ]
+    assert run_command(_args(quiet=True), paths, _execute(warned, [])) == 0
+    assert capsys.readouterr() == ("", "")

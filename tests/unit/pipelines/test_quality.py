@@ -50,6 +50,10 @@ def test_accessible_accounts_fail_the_check_with_warn_severity(tmp_path):
     assert result.metadata["arr_at_risk"].value == 51_500.5
     assert "Northwind (001A)" in result.metadata["top_accounts"].value
     assert "complaint_tickets (+30, 2d ago)" in result.metadata["top_accounts"].value
+    assert result.metadata["summary"].value == (
+        "2 of 40 customer accounts say they are satisfied while what they do says they are "
+        "leaving (ARR at risk 51,500); `rapport watchlist` lists them"
+    )
 
 
 def test_no_accessible_account_passes(tmp_path):
