@@ -220,3 +220,21 @@ def test_a_failed_blocking_expectation_stops_the_night(released: Installation, c
     assert f"{N4}: crm.accounts LastModifiedDate after the extract date" in err
     assert "(line 2)" in err
     assert published_night(inst) == N2  # the last good night stays published
+
+
+def test_a_failed_warn_test_publishes_and_is_named(inst: Installation, capsys):
+    """An answer naming an account the CRM never delivered fails a dbt test of severity warn:
+    the night publishes, and `rapport run` names the model, the test and the rows failing."""
+    write_delivery(inst.landing, "crm", N2)
+    write_delivery(inst.landing, "support", N2)
+    stranger = {**response("R9", N2, "3"), "account_id": "001NOTINCRM"}
+    write_delivery(inst.landing, "surveys", N2, {"responses": [stranger]})
+    capsys.readouterr()
+    assert inst.run() == 0
+    out = capsys.readouterr().out
+    assert (
+        "warning: intermediate/int_responses_attributed "
+        "relationships_int_responses_attributed_account_id__account_id__ref_stg_crm__accounts_: "
+        "1 rows fail this dbt test (severity warn)"
+    ) in out
+    assert published_night(inst) == N2
