@@ -10,8 +10,10 @@ whose `pipelines.cli.main` is the `rapport` program: this library never imports 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from rapport import revops_cli
@@ -28,6 +30,7 @@ from rapport.config import ConfigError
 from rapport.contract import SOURCES
 from rapport.lake_lock import LakeBusy
 from rapport.paths import Paths, PathsError
+from rapport.project import CONFIG_ENV
 from rapport.safe_output import printable
 from rapport.state_errors import UnreadableState
 
@@ -46,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
         prog="rapport", description=__doc__.splitlines()[0], formatter_class=DefaultsFormatter
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help=f"this installation's rapport.toml (default: ${CONFIG_ENV} if set, else the "
+        "project's own)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
@@ -250,7 +259,7 @@ def main(argv: Sequence[str] | None = None, commands: Mapping[str, Command] = CO
         )
         return 2
     try:
-        with closed_pipe_ends_quietly():
+        with closed_pipe_ends_quietly(), configured_by(args.config):
             return command(args)
     except (PathsError, FileNotFoundError, LakeBusy, ConfigError) as exc:
         print(f"rapport {args.command}: {printable(exc)}", file=sys.stderr)
@@ -262,6 +271,27 @@ def main(argv: Sequence[str] | None = None, commands: Mapping[str, Command] = CO
             raise
         print(f"rapport {args.command}: {printable(exc)}", file=sys.stderr)
         return 1
+
+
+@contextlib.contextmanager
+def configured_by(config: Path | None) -> Iterator[None]:
+    """While a command runs, `--config FILE` is the rapport.toml in use: set as
+    $RAPPORT_CONFIG, so the Dagster run and the processes it starts read the same file."""
+    if config is None:
+        yield
+        return
+    path = config.expanduser().resolve()
+    if not path.is_file():
+        raise ConfigError(f"--config {config}: no such file")
+    before = os.environ.get(CONFIG_ENV)
+    os.environ[CONFIG_ENV] = str(path)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[CONFIG_ENV]
+        else:
+            os.environ[CONFIG_ENV] = before
 
 
 def _is_verdict(exc: Exception) -> bool:

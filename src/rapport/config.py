@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import get_args, get_origin, get_type_hints
 
-from rapport.project import default_config
+from rapport.project import CONFIG_ENV, chosen_config, default_config
 from rapport.quality_gate import GateRule
 from rapport.tune.config import TuneConfig
 
@@ -229,11 +229,14 @@ class ConfigError(ValueError):
 
 
 def load_config(path: Path | None = None) -> RapportConfig:
-    """Read the file (default: the project's `rapport.toml`); a missing file or section
-    means the documented defaults. A setting that is unknown, of the wrong type or out of
+    """Read the file (default: the one $RAPPORT_CONFIG names, else the project's
+    `rapport.toml`); a missing section, or a missing project file, means the documented
+    defaults. A setting that is unknown, of the wrong type or out of
     range raises ConfigError naming the file and the setting."""
     path = path or default_config()
     if not path.exists():
+        if path == chosen_config():  # a file named on purpose that is not there is a mistake
+            raise ConfigError(f"{path}: no such file ({CONFIG_ENV} or --config names it)")
         return RapportConfig()
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""Where the dbt project and the default `rapport.toml` are.
+"""Where the dbt project and the `rapport.toml` in use are.
 
 An installed wheel carries them inside the package (`rapport/dbt_project`,
 `rapport/rapport.toml`); a source checkout has them at its top level, beside
@@ -7,6 +7,7 @@ An installed wheel carries them inside the package (`rapport/dbt_project`,
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -29,5 +30,16 @@ def dbt_project_dir() -> Path:
     return project_file("dbt_project")
 
 
+#: names the installation's own `rapport.toml` (`rapport --config FILE` sets it for its run)
+CONFIG_ENV = "RAPPORT_CONFIG"
+
+
+def chosen_config() -> Path | None:
+    """The file $RAPPORT_CONFIG names (read now, at each call), if it names one."""
+    named = os.environ.get(CONFIG_ENV, "").strip()
+    return Path(named).expanduser().resolve() if named else None
+
+
 def default_config() -> Path:
-    return project_file("rapport.toml")
+    """The `rapport.toml` in use: the one $RAPPORT_CONFIG names, else the project's own."""
+    return chosen_config() or project_file("rapport.toml")

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+
 CHECKOUT = Path(__file__).resolve().parents[2]
 
 
@@ -62,8 +64,16 @@ def test_an_installed_wheel_runs_a_night_outside_the_checkout(tmp_path: Path) ->
         + ["--start", "2026-09-01", "--days", "1"],
         work,
     )
-    out = _ok([rapport, "run", "--landing", "landing", "--warehouse", "warehouse.duckdb"], work)
+    # the installation's own settings live outside the package: --config names them
+    (work / "rapport.toml").write_text("[money]\ncurrency = 'USD'\n", encoding="utf-8")
+    out = _ok(
+        [rapport, "--config", "rapport.toml", "run"]
+        + ["--landing", "landing", "--warehouse", "warehouse.duckdb"],
+        work,
+    )
     assert "ok: nights 2026-09-01 .. 2026-09-01" in out
+    with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select currency from rapport.publication").fetchall() == [("USD",)]
     watchlist = _ok(
         [rapport, "watchlist", "--warehouse", "warehouse.duckdb", "--format", "csv"], work
     )

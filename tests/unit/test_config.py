@@ -82,3 +82,41 @@ def test_the_cli_prints_it_in_one_line_and_exits_2(
     assert code == 2
     assert err.startswith(f"rapport watchlist: {path}: [quality] max_quarantine_share")
     assert err.count("\n") == 1
+
+
+def test_rapport_config_names_the_installations_own_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An installed wheel's users keep their settings outside the package: $RAPPORT_CONFIG
+    (read at each call, not at import) names the file; a named file that is missing is an
+    error, never a silent fall back to the defaults."""
+    path = _config(tmp_path, "[money]\ncurrency = 'CHF'\n")
+    monkeypatch.setenv("RAPPORT_CONFIG", str(path))
+    assert default_config() == path.resolve()
+    assert load_config().money.currency == "CHF"
+    monkeypatch.setenv("RAPPORT_CONFIG", str(tmp_path / "gone.toml"))
+    with pytest.raises(ConfigError, match="gone.toml: no such file"):
+        load_config()
+
+
+def test_config_option_applies_to_the_command_and_only_while_it_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RAPPORT_CONFIG", raising=False)
+    path = _config(tmp_path, "[money]\ncurrency = 'USD'\n")
+    seen: list[str] = []
+
+    def command(_args) -> int:
+        seen.append(load_config().money.currency)
+        return 0
+
+    assert main(["--config", str(path), "watchlist"], commands={"watchlist": command}) == 0
+    assert seen == ["USD"]
+    assert load_config().money.currency != "USD"  # the project's own file again
+
+    code = main(["--config", str(tmp_path / "no.toml"), "watchlist"], {"watchlist": command})
+    assert code == 2
+    assert (
+        capsys.readouterr().err
+        == f"rapport watchlist: --config {tmp_path / 'no.toml'}: no such file\n"
+    )
