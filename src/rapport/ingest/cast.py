@@ -78,7 +78,11 @@ def _cast(c: Column, fmt: Fmt) -> pl.Expr:
             fast = s.str.strptime(pl.Datetime("us"), exact, strict=False)
             rest = pl.when(fast.is_null()).then(s.str.strip_chars())  # mostly null: cheap
             utc = rest.str.strptime(pl.Datetime("us", "UTC"), general, strict=False)
-            return pl.coalesce(fast, utc.dt.replace_time_zone(None))
+            stamp = pl.coalesce(fast, utc.dt.replace_time_zone(None))
+            # a leap second (`23:59:60`, read as the next day's 00:00:00) is the last instant
+            # of its own day: the record stays on the night it belongs to
+            leap = s.str.contains(":60", literal=True)  # no other valid stamp holds `:60`
+            return pl.when(leap).then(stamp - pl.duration(microseconds=1)).otherwise(stamp)
     raise ValueError(f"no cast for kind {c.kind}")
 
 

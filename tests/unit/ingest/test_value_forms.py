@@ -213,3 +213,18 @@ def test_identifiers_are_read_without_surrounding_blanks() -> None:
 def test_free_text_keeps_its_blanks() -> None:
     names = _typed("crm", "accounts", "Name", ["  Acme  "])
     assert names["Name"].to_list() == ["  Acme  "]
+
+
+def test_a_leap_second_stays_on_its_own_day() -> None:
+    """`23:59:60` (a leap second, as ISO 8601 allows) is the last instant of its day, never
+    the next day's midnight: the record stays on the night it was written for."""
+    recorded = _typed(
+        "surveys",
+        "responses",
+        "RecordedDate",
+        ["2016-12-31 23:59:60", "2016-12-31T23:59:60Z", "2017-01-01T00:59:60+01:00"],
+    )
+    last_instant = datetime(2016, 12, 31, 23, 59, 59, 999999)
+    assert recorded["RecordedDate"].to_list() == [last_instant] * 3
+    crm = _typed("crm", "accounts", "LastModifiedDate", ["2016-12-31T23:59:60.000+0000"])
+    assert crm["LastModifiedDate"].to_list() == [last_instant]
