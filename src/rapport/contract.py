@@ -87,6 +87,9 @@ class Column:
     # a record's key or a reference to one: read without surrounding blanks (` 001A` is
     # `001A`), and only blanks is empty (docs/extracts.md, "Value forms")
     identifier: bool = False
+    # a Salesforce record id or a reference to one: a 15-character id is read as its
+    # 18-character case-safe form, so both forms of one record join
+    salesforce_id: bool = False
 
     @property
     def raw(self) -> str:
@@ -120,8 +123,13 @@ def _c(name: str, kind: Kind = "string", **kw) -> Column:
 
 
 def _id(name: str, **kw) -> Column:
-    """A text identifier: a CRM or survey id, or a reference to one."""
+    """A text identifier: a survey id, or a reference to one."""
     return Column(name, "string", identifier=True, **kw)
+
+
+def _sf_id(name: str, **kw) -> Column:
+    """A Salesforce record id (the CRM's), or a reference to one from any source."""
+    return Column(name, "string", identifier=True, salesforce_id=True, **kw)
 
 
 _DELETED = _c("IsDeleted", "bool")
@@ -134,14 +142,14 @@ CRM = (
         "accounts",
         "csv",
         (
-            _id("Id", required=True),
+            _sf_id("Id", required=True),
             _c("Name"),
             _c("Type", values=("Customer", "Prospect", "Former Customer")),
             _c("Industry"),
             _c("BillingCountry"),
             _c("NumberOfEmployees", "int", low=0),
             _c("AnnualRevenue", "float", low=0),
-            _id("OwnerId"),
+            _sf_id("OwnerId"),
             _c("ARR__c", "float", low=0),
             _c("Contract_End_Date__c", "date"),
             _CREATED,
@@ -156,7 +164,7 @@ CRM = (
         "users",
         "csv",
         (
-            _id("Id", required=True),
+            _sf_id("Id", required=True),
             _c("Name"),
             _c("Email"),
             _c("Title"),
@@ -172,8 +180,8 @@ CRM = (
         "contacts",
         "csv",
         (
-            _id("Id", required=True),
-            _id("AccountId"),
+            _sf_id("Id", required=True),
+            _sf_id("AccountId"),
             _c("FirstName"),
             _c("LastName"),
             _c("Email"),
@@ -195,9 +203,9 @@ CRM = (
         "opportunities",
         "csv",
         (
-            _id("Id", required=True),
-            _id("AccountId"),
-            _id("OwnerId"),
+            _sf_id("Id", required=True),
+            _sf_id("AccountId"),
+            _sf_id("OwnerId"),
             _c("Name"),
             _c("Type", values=("New Business", "Renewal", "Upsell", "Downgrade")),
             _c("StageName"),
@@ -219,10 +227,10 @@ CRM = (
         "tasks",
         "csv",
         (
-            _id("Id", required=True),
-            _id("AccountId"),
-            _id("WhoId"),
-            _id("OwnerId"),
+            _sf_id("Id", required=True),
+            _sf_id("AccountId"),
+            _sf_id("WhoId"),
+            _sf_id("OwnerId"),
             _c("Subject"),
             _c("Type", values=("Call", "Email", "Meeting", "Follow-up")),
             _c("Status", values=("Not Started", "In Progress", "Completed", "Deferred")),
@@ -240,8 +248,8 @@ CRM = (
         "account_history",
         "csv",
         (
-            _id("Id", required=True),
-            _id("AccountId"),
+            _sf_id("Id", required=True),
+            _sf_id("AccountId"),
             _c("Field"),
             _c("OldValue"),
             _c("NewValue"),
@@ -260,7 +268,7 @@ SUPPORT = (
         (
             _c("id", "int", required=True),
             _c("name"),
-            _id("external_id"),
+            _sf_id("external_id"),
             _c("created_at", "datetime"),
             _c("updated_at", "datetime", required=True),
             _c("deleted_at", "datetime"),
@@ -390,14 +398,14 @@ SURVEYS = (
             _c("RecordedDate", "datetime", required=True),
             _id("ResponseId", required=True),
             _c("RecipientEmail"),
-            _id("ExternalReference"),
+            _sf_id("ExternalReference"),
             _c("DistributionChannel"),
             _c("UserLanguage"),
             _c("Q_NPS", "int", low=0, high=10, choices=NPS_CHOICES),
             _c("Q_CSAT", "int", low=1, high=5, choices=CSAT_CHOICES),
             _c("Q_ALTERNATIVES", "int", low=1, high=2, choices=YES_NO_CHOICES),
             _c("Q_COMMENT"),
-            _id("account_id"),
+            _sf_id("account_id"),
         ),
         key="ResponseId",
         stamp="RecordedDate",

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import polars as pl
 
+from rapport.salesforce_ids import case_safe_id
+
 LOG = "overrides.jsonl"
 ACTIVE = "overrides.parquet"
 QUADRANTS = ("truly_loyal", "accessible", "trapped", "high_risk")
@@ -169,7 +171,10 @@ def add(
     effective_from: date,
     expires_on: date,
 ) -> int:
-    """Record an override; returns its version. Replaces the account's earlier one."""
+    """Record an override; returns its version. Replaces the account's earlier one. The
+    account's id is stored as the marts hold it (a 15-character Salesforce id as its
+    18-character form)."""
+    account_id = case_safe_id(account_id.strip())
     if quadrant is None and risk_tier is None:
         raise OverrideError("say what to pin: --quadrant and/or --risk-tier")
     if not reason.strip():
@@ -195,6 +200,7 @@ def add(
 
 def remove(records: Path, account_id: str, author: str) -> int:
     """Record the removal of the account's override; returns the log version."""
+    account_id = case_safe_id(account_id.strip())
     if account_id not in {o.account_id for o in current(records)}:
         raise OverrideError(f"account {account_id} has no override")
     return _append(records, {"action": "remove", "account_id": account_id, "author": author})

@@ -224,11 +224,14 @@ def test_a_failed_blocking_expectation_stops_the_night(released: Installation, c
 
 def test_a_failed_warn_test_publishes_and_is_named(inst: Installation, capsys):
     """An answer naming an account the CRM never delivered fails a dbt test of severity warn:
-    the night publishes, and `rapport run` names the model, the test and the rows failing."""
-    write_delivery(inst.landing, "crm", N2)
+    the night publishes, and `rapport run` names the model, the test and the rows failing.
+    An answer naming a CRM account by its 15-character id is that account's."""
+    crm = {"accounts": [account("001A0000006Vm9rIAC", "Beta", sf(N2))]}
+    write_delivery(inst.landing, "crm", N2, crm)
     write_delivery(inst.landing, "support", N2)
     stranger = {**response("R9", N2, "3"), "account_id": "001NOTINCRM"}
-    write_delivery(inst.landing, "surveys", N2, {"responses": [stranger]})
+    short_id = {**response("R10", N2, "9"), "account_id": "001A0000006Vm9r"}
+    write_delivery(inst.landing, "surveys", N2, {"responses": [stranger, short_id]})
     capsys.readouterr()
     assert inst.run() == 0
     out = capsys.readouterr().out
@@ -238,3 +241,8 @@ def test_a_failed_warn_test_publishes_and_is_named(inst: Installation, capsys):
         "1 rows fail this dbt test (severity warn)"
     ) in out
     assert published_night(inst) == N2
+    attributed = inst.build_query(
+        "select account_id, attributed_by from intermediate.int_responses_attributed "
+        "where response_id = 'R10'"
+    )
+    assert attributed == [("001A0000006Vm9rIAC", "embedded_account_id")]

@@ -128,3 +128,12 @@ def test_a_log_changed_after_the_active_file_is_applied_by_the_next_run(tmp_path
     overrides.ensure_active(tmp_path)
 
     assert pl.read_parquet(tmp_path / overrides.ACTIVE)["account_id"].to_list() == ["A1"]
+
+
+def test_an_account_id_copied_from_a_salesforce_page_is_the_marts_id(tmp_path: Path) -> None:
+    """A 15-character id (a Salesforce page address) pins the account the marts hold under
+    its 18-character form; removing it by either form works."""
+    _add(tmp_path, " 001A0000006Vm9r ")
+    assert [o.account_id for o in overrides.current(tmp_path)] == ["001A0000006Vm9rIAC"]
+    overrides.remove(tmp_path, "001A0000006Vm9r", "lee")
+    assert overrides.current(tmp_path) == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from rapport.contract import DATE_RANGE, MAX_MAGNITUDE, Column, Fmt, SourceObject
+from rapport.salesforce_ids import case_safe
 
 # Datetimes, per file format: the exact shape the system writes (polars parses a fixed
 # format like this about 4x faster), the general ISO 8601 form with any fraction and
@@ -54,7 +55,8 @@ def _cast(c: Column, fmt: Fmt) -> pl.Expr:
     match c.kind:
         case "string" if c.identifier:  # ` 001A` is the record `001A`; only blanks is empty
             text = s.str.strip_chars()
-            return pl.when(text != "").then(text)
+            text = pl.when(text != "").then(text)
+            return case_safe(text) if c.salesforce_id else text
         case "string":  # a listed value, written in the contract's spelling
             return _listed(c, s)
         case "int" if c.choices:

@@ -228,3 +228,30 @@ def test_a_leap_second_stays_on_its_own_day() -> None:
     assert recorded["RecordedDate"].to_list() == [last_instant] * 3
     crm = _typed("crm", "accounts", "LastModifiedDate", ["2016-12-31T23:59:60.000+0000"])
     assert crm["LastModifiedDate"].to_list() == [last_instant]
+
+
+def test_a_15_character_salesforce_id_is_its_18_character_form() -> None:
+    """Reports and page addresses show Salesforce ids in 15 case-sensitive characters, the API
+    and Data Loader in 18 case-safe ones: a survey's `account_id` or a Zendesk `external_id`
+    typed from one, and a CRM export in the other, name the same account and join."""
+    accounts = _typed(
+        "crm",
+        "accounts",
+        "Id",
+        ["001A0000006Vm9r", "001A0000006Vm9rIAC", " 0015g0000000004 ", "ZZZZZZZZZZZZZZZ"],
+    )
+    assert accounts["Id"].to_list() == [
+        "001A0000006Vm9rIAC",
+        "001A0000006Vm9rIAC",
+        "0015g0000000004AAA",
+        "ZZZZZZZZZZZZZZZ555",
+    ]
+    embedded = _typed(
+        "surveys", "responses", "account_id", ["001A0000006Vm9r", "001A", "A-15-chars-long"]
+    )
+    assert embedded["account_id"].to_list() == ["001A0000006Vm9rIAC", "001A", "A-15-chars-long"]
+    org = _typed("support", "organizations", "external_id", ["001A0000006Vm9r"])
+    assert org["external_id"].to_list() == ["001A0000006Vm9rIAC"]
+    # a Qualtrics ResponseId is no Salesforce id: kept as written
+    response = _typed("surveys", "responses", "ResponseId", ["R_1a2B3c4D5e6F7g"])
+    assert response["ResponseId"].to_list() == ["R_1a2B3c4D5e6F7g"]
