@@ -12,7 +12,8 @@ _SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 def case_safe(text: pl.Expr) -> pl.Expr:
     """Each 15-character id as its 18-character form: three more characters, one per five,
     each telling which of its five are upper case. Every other value unchanged."""
-    short = pl.when(text.str.contains(r"^[0-9A-Za-z]{15}$")).then(text)  # mostly null: cheap
+    fifteen = pl.when(text.str.len_bytes() == 15).then(text)  # mostly null: the rest cheap
+    short = pl.when(fifteen.str.contains(r"^[0-9A-Za-z]{15}$")).then(fifteen)
     upper = short.str.replace_all("[^A-Z]", "0").str.replace_all("[A-Z]", "1")
     suffix = [
         pl.lit(_SUFFIX).str.slice(
