@@ -224,9 +224,20 @@ def test_a_failed_blocking_expectation_stops_the_night(released: Installation, c
 
 def test_a_failed_warn_test_publishes_and_is_named(inst: Installation, capsys):
     """An answer naming an account the CRM never delivered fails a dbt test of severity warn:
-    the night publishes, and `rapport run` names the model, the test and the rows failing.
-    An answer naming a CRM account by its 15-character id is that account's."""
-    crm = {"accounts": [account("001A0000006Vm9rIAC", "Beta", sf(N2))]}
+    the night publishes, and `rapport run` names the model, the test and the rows failing; so
+    does a task for such an account. An answer naming a CRM account by its 15-character id is that account's."""
+    orphan_task = {
+        "Id": "00T9",
+        "AccountId": "001NOTINCRM",
+        "Subject": "Call",
+        "Type": "Call",
+        "Status": "Completed",
+        "ActivityDate": N2.isoformat(),
+        "CreatedDate": sf(N2),
+        "LastModifiedDate": sf(N2),
+        "IsDeleted": "false",
+    }
+    crm = {"accounts": [account("001A0000006Vm9rIAC", "Beta", sf(N2))], "tasks": [orphan_task]}
     write_delivery(inst.landing, "crm", N2, crm)
     write_delivery(inst.landing, "support", N2)
     stranger = {**response("R9", N2, "3"), "account_id": "001NOTINCRM"}
@@ -238,6 +249,11 @@ def test_a_failed_warn_test_publishes_and_is_named(inst: Installation, capsys):
     assert (
         "warning: intermediate/int_responses_attributed "
         "relationships_int_responses_attributed_account_id__account_id__ref_stg_crm__accounts_: "
+        "1 rows fail this dbt test (severity warn)"
+    ) in out
+    assert (
+        "warning: staging/stg_crm__tasks "
+        "relationships_stg_crm__tasks_account_id__account_id__ref_stg_crm__accounts_: "
         "1 rows fail this dbt test (severity warn)"
     ) in out
     assert published_night(inst) == N2
