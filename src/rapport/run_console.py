@@ -15,7 +15,7 @@ from datetime import date
 from typing import Protocol
 
 from rapport.paths import Paths, PathsError
-from rapport.pending import delivered_nights, readable_nights
+from rapport.pending import delivered_nights, published_fingerprints, readable_nights
 from rapport.plan import RunPlan, plan_run
 from rapport.progress import choose_mode, showing_progress
 from rapport.safe_output import printable
@@ -50,6 +50,19 @@ def _to_load(plan: RunPlan, paths: Paths, force: bool) -> dict[str, int]:
         source: sum(1 for d in days if plan.night_from <= d <= plan.night_to)
         for source, days in plan.pending.items()
     }
+
+
+def _replays(plan: RunPlan, paths: Paths) -> list[str]:
+    """The planned deliveries that were published before and changed since (`crm 2026-10-02`):
+    a corrected export, whose nights are computed again."""
+    published = published_fingerprints(paths.lake)
+    return [
+        f"{source} {night}"
+        for source, nights in plan.pending.items()
+        for night in nights
+        if plan.night_from <= night <= plan.night_to
+        and night.isoformat() in published.get(source, {})
+    ]
 
 
 def run_command(args: argparse.Namespace, paths: Paths, execute: Execute) -> int:
@@ -94,8 +107,16 @@ def run_command(args: argparse.Namespace, paths: Paths, execute: Execute) -> int
             return _refused_exit(refused, 0)
         for line in unlisted_lines(paths, plan.pending):
             print(f"rapport run: {printable(line)}", file=sys.stderr)
-        forced = "; --force: every delivery of the range is loaded again" if args.force else ""
-        say(f"running {plan.describe()}{forced}")
+        if args.force:
+            again = ", ".join(f"{s}: {n}" for s, n in _to_load(plan, paths, True).items() if n)
+            say(
+                f"running nights {plan.night_from} .. {plan.night_to} (--force: every delivery "
+                f"of the range is loaded again: {again or 'none'})"
+            )
+        else:
+            say(f"running {plan.describe()}")
+            if replays := _replays(plan, paths):
+                say(f"- replays (changed since they were published): {', '.join(replays)}")
         if not args.quiet:
             say("- starting Dagster (loading the pipeline definitions)")
         sys.stdout.flush()

@@ -125,7 +125,7 @@ def test_a_late_record_never_overwrites_a_newer_version(after_n3: Installation):
     assert raw == [("Alpha late",)]
 
 
-def test_a_corrected_replay_replaces_its_night(after_n3: Installation):
+def test_a_corrected_replay_replaces_its_night(after_n3: Installation, capsys):
     scenario = after_n3
     deliver_all(
         scenario.landing,
@@ -137,7 +137,11 @@ def test_a_corrected_replay_replaces_its_night(after_n3: Installation):
             ]
         },
     )
+    capsys.readouterr()
     assert scenario.run() == 0
+    # the run says it is a replay, not only a delivery to load
+    out = capsys.readouterr().out
+    assert f"- replays (changed since they were published): crm {N2}" in out
     assert current_names(scenario)["A"] == "Alpha v2 corrected"
     lake = scenario.paths.lake
     assert (

@@ -94,3 +94,15 @@ def test_failed_warn_checks_are_named_above_the_result_line(tmp_path, capsys):
     ]
     assert run_command(_args(quiet=True), paths, _execute(warned, [])) == 0
     assert capsys.readouterr() == ("", "")
+
+
+def test_force_says_what_it_loads_again(tmp_path, capsys):
+    """`--force` on a loaded night does not say "deliveries to load: none": it names what
+    it loads again."""
+    paths = _installation(tmp_path)
+    assert run_command(_args(force=True), paths, _execute(Outcome(True, "r4", "ok"), [])) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == (
+        "running nights 2026-10-01 .. 2026-10-01 "
+        "(--force: every delivery of the range is loaded again: crm: 1)"
+    )
