@@ -19,12 +19,15 @@ class RunPlan:
     night_to: date
     pending: dict[str, list[date]]
 
+    def covers(self, night: date) -> bool:
+        return self.night_from <= night <= self.night_to
+
+    def to_load(self) -> dict[str, list[date]]:
+        """The pending deliveries of the plan's range, per source."""
+        return {s: [d for d in days if self.covers(d)] for s, days in self.pending.items()}
+
     def describe(self) -> str:
-        in_range = {
-            s: [d for d in days if self.night_from <= d <= self.night_to]
-            for s, days in self.pending.items()
-        }
-        loads = ", ".join(f"{s}: {len(d)}" for s, d in in_range.items() if d) or "none"
+        loads = ", ".join(f"{s}: {len(d)}" for s, d in self.to_load().items() if d) or "none"
         return f"nights {self.night_from} .. {self.night_to} (deliveries to load: {loads})"
 
 

@@ -41,15 +41,10 @@ def _to_load(plan: RunPlan, paths: Paths, force: bool) -> dict[str, int]:
     """Nights each source will load: the pending ones, or every delivered one with --force."""
     if force:
         return {
-            source: sum(
-                1 for d in readable_nights(paths, source) if plan.night_from <= d <= plan.night_to
-            )
+            source: sum(1 for d in readable_nights(paths, source) if plan.covers(d))
             for source in plan.pending
         }
-    return {
-        source: sum(1 for d in days if plan.night_from <= d <= plan.night_to)
-        for source, days in plan.pending.items()
-    }
+    return {source: len(nights) for source, nights in plan.to_load().items()}
 
 
 def _replays(plan: RunPlan, paths: Paths) -> list[str]:
@@ -58,10 +53,9 @@ def _replays(plan: RunPlan, paths: Paths) -> list[str]:
     published = published_fingerprints(paths.lake)
     return [
         f"{source} {night}"
-        for source, nights in plan.pending.items()
+        for source, nights in plan.to_load().items()
         for night in nights
-        if plan.night_from <= night <= plan.night_to
-        and night.isoformat() in published.get(source, {})
+        if night.isoformat() in published.get(source, {})
     ]
 
 
