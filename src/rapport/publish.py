@@ -27,6 +27,7 @@ PUBLISHED: tuple[tuple[str, str], ...] = (
     ("marts", "satisfied_at_risk"),
     ("marts", "account_loyalty_signals"),
     ("marts", "owner_relationship_health"),
+    ("marts", "attribution_coverage"),
     ("marts", "account_defections"),
     ("marts", "loyalty_backtest"),
     ("marts", "loyalty_signal_backtest"),

@@ -262,3 +262,9 @@ def test_a_failed_warn_test_publishes_and_is_named(inst: Installation, capsys):
         "where response_id = 'R10'"
     )
     assert attributed == [("001A0000006Vm9rIAC", "embedded_account_id")]
+    # the published count of what speaks for no known account, with the id to look up
+    unknown = inst.serving_query(
+        "select records, example_record_ids from marts.attribution_coverage "
+        "where record_type = 'survey_response' and outcome = 'unknown_account'"
+    )
+    assert unknown == [(1, "R9")]

@@ -31,6 +31,7 @@ CURRENT_MARTS = {
     "satisfied_at_risk": "account_id",
     "account_loyalty_signals": "account_id, signal",
     "owner_relationship_health": "owner_id",
+    "attribution_coverage": "record_type, attributed_by, outcome",
     "account_defections": "account_id",
     "loyalty_backtest": "all",
 }
