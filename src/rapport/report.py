@@ -362,6 +362,22 @@ def render_report(data: ReportData) -> str:
             {"rows_read", "rows_loaded", "rows_quarantined"},
             cur,
         ),
+        "<h3>Answers and tickets that speak for no known account</h3>",
+        f'<p class="note">{esc(_unattributed_note(data.attribution))} Unattributed records '
+        "are kept, not scored (<code>marts.attribution_coverage</code>).</p>",
+        _table(
+            data.attribution,
+            [
+                ("record_type", "record"),
+                ("attributed_by", "attributed by"),
+                ("outcome", "outcome"),
+                ("records", "records"),
+                ("share_of_records", "share"),
+                ("example_record_ids", "e.g."),
+            ],
+            {"records", "share_of_records"},
+            cur,
+        ),
         "<h3>Freshness of each source (accounts by status)</h3>",
         _table(
             data.freshness,
@@ -374,6 +390,20 @@ def render_report(data: ReportData) -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>Rapport, night of {esc(data.night)}</title><style>{STYLE}</style></head>"
         f"<body>{''.join(sections)}</body></html>\n"
+    )
+
+
+def _unattributed_note(rows: Rows) -> str:
+    """'3 survey response(s) and 0 ticket(s) speak for no known account.'"""
+    if not rows:
+        return "No attribution counts in this warehouse yet."
+    missing = {"survey_response": 0, "ticket": 0}
+    for row in rows:
+        if row["outcome"] in ("unknown_account", "unresolved"):
+            missing[str(row["record_type"])] += int(row["records"] or 0)
+    return (
+        f"{missing['survey_response']:,} survey response(s) and {missing['ticket']:,} "
+        "ticket(s) speak for no known account."
     )
 
 

@@ -35,6 +35,7 @@ class ReportData:
     loads: Rows  # the night's deliveries: rows read, loaded, quarantined
     quarantined: int
     freshness: Rows
+    attribution: Rows  # survey responses and tickets by attribution and outcome
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Rows:
@@ -118,6 +119,7 @@ def read_report_data(paths: Paths, trend_nights: int, top_rows: int) -> ReportDa
             "select 'surveys', surveys_status, count(*) from marts.account_loyalty_risk "
             "group by all order by 1, 2",
         )
+        attribution = attribution_rows(con)
     finally:
         con.close()
     loads = [
@@ -150,4 +152,22 @@ def read_report_data(paths: Paths, trend_nights: int, top_rows: int) -> ReportDa
         loads=loads,
         quarantined=len(read_quarantine(paths.lake, night)),
         freshness=freshness,
+        attribution=attribution,
+    )
+
+
+def attribution_rows(con: duckdb.DuckDBPyConnection) -> Rows:
+    """marts.attribution_coverage, what speaks for no known account first; empty for a
+    warehouse published before that mart existed (the next run publishes it)."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'attribution_coverage'"
+    ).fetchall()[0][0]
+    if not exists:
+        return []
+    return _rows(
+        con,
+        "select record_type, attributed_by, outcome, records, share_of_records, "
+        "example_record_ids from marts.attribution_coverage "
+        "order by record_type, outcome = 'account', records desc, attributed_by",
     )

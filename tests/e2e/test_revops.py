@@ -126,6 +126,16 @@ def test_report_renders_in_chromium_with_one_point_per_scored_account(
     )[0][0]
     page = out.read_text()
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=", page)  # nothing fetched
+    unattributed = dict(
+        built.serving_query(
+            "select record_type, sum(records) from marts.attribution_coverage "
+            "where outcome in ('unknown_account', 'unresolved') group by record_type"
+        )
+    )
+    assert (
+        f"{unattributed.get('survey_response', 0):,} survey response(s) and "
+        f"{unattributed.get('ticket', 0):,} ticket(s) speak for no known account."
+    ) in page
     with Chromium() as browser:
         browser.open(out.as_uri())
         points = browser.evaluate(

@@ -58,6 +58,32 @@ def _data() -> ReportData:
         loads=[],
         quarantined=0,
         freshness=[],
+        attribution=[
+            {
+                "record_type": "survey_response",
+                "attributed_by": "embedded_account_id",
+                "outcome": "unknown_account",
+                "records": 3,
+                "share_of_records": 0.03,
+                "example_record_ids": f"R_1, {HOSTILE}",
+            },
+            {
+                "record_type": "ticket",
+                "attributed_by": "unresolved",
+                "outcome": "unresolved",
+                "records": 2,
+                "share_of_records": 0.01,
+                "example_record_ids": "17, 18",
+            },
+            {
+                "record_type": "ticket",
+                "attributed_by": "ticket_organization",
+                "outcome": "account",
+                "records": 198,
+                "share_of_records": 0.99,
+                "example_record_ids": "1, 2",
+            },
+        ],
     )
 
 
@@ -67,6 +93,12 @@ def test_every_value_is_escaped() -> None:
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     # the only script tags are plotly's own
     assert '</script>"' not in page and ": </script>" not in page
+
+
+def test_answers_and_tickets_for_no_known_account_are_counted() -> None:
+    page = render_report(_data())
+    assert "3 survey response(s) and 2 ticket(s) speak for no known account." in page
+    assert "unknown_account" in page and "17, 18" in page
 
 
 def test_the_chart_places_only_scored_accounts() -> None:
