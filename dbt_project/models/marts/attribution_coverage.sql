@@ -14,16 +14,24 @@ accounts as (
         and {{ valid_on('accounts', 'night.as_of_date') }}
 ),
 
-responses as (
+attributed as (
+    {%- for record_type, model, key in [
+        ('survey_response', 'int_responses_attributed', 'response_id'),
+        ('ticket', 'int_tickets_attributed', 'ticket_id'),
+    ] %}
     select
-        'survey_response' as record_type,
-        responses.response_id as record_id,
-        responses.attributed_by,
-        responses.account_id
-    from {{ ref('int_responses_attributed') }} as responses
+        '{{ record_type }}' as record_type,
+        cast(versions.{{ key }} as {{ dbt.type_string() }}) as record_id,
+        versions.attributed_by,
+        versions.account_id
+    from {{ ref(model) }} as versions
     cross join night
-    where not responses.is_deleted
-        and {{ valid_on('responses', 'night.as_of_date') }}
+    where not versions.is_deleted
+        and {{ valid_on('versions', 'night.as_of_date') }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 test_responses as (
@@ -40,24 +48,10 @@ test_responses as (
         and {{ valid_on('responses', 'night.as_of_date') }}
 ),
 
-tickets as (
-    select
-        'ticket' as record_type,
-        cast(tickets.ticket_id as {{ dbt.type_string() }}) as record_id,
-        tickets.attributed_by,
-        tickets.account_id
-    from {{ ref('int_tickets_attributed') }} as tickets
-    cross join night
-    where not tickets.is_deleted
-        and {{ valid_on('tickets', 'night.as_of_date') }}
-),
-
 records as (
-    select * from responses
+    select * from attributed
     union all
     select * from test_responses
-    union all
-    select * from tickets
 ),
 
 classified as (
